@@ -1,0 +1,184 @@
+"""Typed models of the datalab catalogue: datalabs and archive volumes.
+
+The catalogue is data (``spawner_profiles/*.yaml``); these models define what a valid entry is.
+Everything here is pure: no file system access beyond what the loader passes in.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: An id is a lowercase RFC 1123 label, short enough to prefix in Kubernetes names ("vol-<id>").
+ID_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$"
+ID_RE = re.compile(ID_PATTERN)
+
+#: Archive volumes are mounted below one of these directories inside a datalab.
+MOUNT_ROOTS = (PurePosixPath("/data"), PurePosixPath("/mnt"))
+
+EntryId = Annotated[str, Field(pattern=ID_PATTERN, description="lowercase letters, digits and '-', at most 50")]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+LongText = Annotated[str, Field(max_length=4000)]
+
+_MEMORY_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+_MEMORY_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$", re.IGNORECASE)
+
+
+def parse_memory(text: str | int) -> int:
+    """Parse a memory size such as ``4G``, ``512Mi`` or ``1073741824`` into bytes."""
+    if isinstance(text, int):
+        return text
+    match = _MEMORY_RE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a memory size such as 512M, 4G or 2Gi")
+    number, unit = match.groups()
+    return int(float(number) * _MEMORY_UNITS[unit.upper()])
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class PvcSource(_Strict):
+    claimName: Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")]
+
+
+class NfsSource(_Strict):
+    server: ShortText
+    path: Annotated[str, Field(pattern=r"^/")]
+
+
+class HostPathSource(_Strict):
+    path: Annotated[str, Field(pattern=r"^/")]
+
+
+class KubernetesVolumeSource(_Strict):
+    """Where an archive volume comes from on Kubernetes: exactly one of PVC, NFS export or hostPath."""
+
+    persistentVolumeClaim: PvcSource | None = None
+    nfs: NfsSource | None = None
+    hostPath: HostPathSource | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> KubernetesVolumeSource:
+        given = [name for name in ("persistentVolumeClaim", "nfs", "hostPath") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of persistentVolumeClaim, nfs, hostPath"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class VolumeSource(_Strict):
+    """Where an archive volume's files are: a host directory (embedded default) and/or a Kubernetes source."""
+
+    local: PurePosixPath | None = Field(None, description="absolute host directory, below an allowed volume root")
+    kubernetes: KubernetesVolumeSource | None = None
+
+    @field_validator("local")
+    @classmethod
+    def _absolute(cls, value: PurePosixPath | None) -> PurePosixPath | None:
+        if value is not None and (not value.is_absolute() or ".." in value.parts):
+            raise ValueError(f"{value} must be an absolute path without '..'")
+        return value
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> VolumeSource:
+        if self.local is None and self.kubernetes is None:
+            raise ValueError("give a 'local' directory and/or a 'kubernetes' source")
+        return self
+
+
+class ArchiveVolume(_Strict):
+    """A hosted, read-only archive volume (a mission archive, SPICE kernels, ...)."""
+
+    id: EntryId
+    title: ShortText
+    mission: list[ShortText] = Field(default_factory=list, max_length=50)
+    description: LongText = ""
+    size: Annotated[str, Field(max_length=40)] | None = None
+    tags: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=50)
+    source: VolumeSource
+    mount_path: PurePosixPath | None = Field(None, description="where it appears in a datalab; default /data/<id>")
+    allowed_groups: list[ShortText] = Field(default_factory=list, description="empty: every user")
+
+    @field_validator("mount_path")
+    @classmethod
+    def _mount_below_roots(cls, value: PurePosixPath | None) -> PurePosixPath | None:
+        if value is None:
+            return value
+        if ".." in value.parts or not any(root in value.parents for root in MOUNT_ROOTS):
+            roots = " or ".join(f"{root}/" for root in MOUNT_ROOTS)
+            raise ValueError(f"{value} must be an absolute path below {roots} without '..'")
+        return value
+
+    @property
+    def path_in_datalab(self) -> PurePosixPath:
+        """Where the volume appears inside a datalab."""
+        return self.mount_path or MOUNT_ROOTS[0] / self.id
+
+
+class Resources(_Strict):
+    """Limits of one datalab; enforced where the back end allows it."""
+
+    cpu: Annotated[float, Field(gt=0, le=1024)] | None = Field(None, description="cores")
+    memory: str | int | None = Field(None, description="e.g. 4G, 512Mi")
+
+    @field_validator("memory")
+    @classmethod
+    def _memory(cls, value: str | int | None) -> str | int | None:
+        if value is not None:
+            parse_memory(value)
+        return value
+
+    @property
+    def memory_bytes(self) -> int | None:
+        return None if self.memory is None else parse_memory(self.memory)
+
+
+class Environment(_Strict):
+    """What runs: a command on the embedded default, an image (plus optional command) on Kubernetes."""
+
+    command: list[Annotated[str, Field(min_length=1, max_length=4096)]] | None = Field(
+        None, description="argv of the single-user server; default: the spawner's cmd (jupyterhub-singleuser)"
+    )
+    image: Annotated[str, Field(max_length=512)] | None = None
+    env: dict[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")], Annotated[str, Field(max_length=4096)]] = (
+        Field(default_factory=dict)
+    )
+    default_url: Annotated[str, Field(pattern=r"^/[^\s]*$", max_length=512)] | None = Field(
+        None, description="page the datalab opens on, e.g. /lab"
+    )
+
+
+class Datalab(_Strict):
+    """An entry of the datalab catalogue: a JupyterLab environment, a desktop application or a web app."""
+
+    id: EntryId
+    title: ShortText
+    description: LongText = ""
+    kind: Literal["jupyterlab", "desktop", "webapp"]
+    tags: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=50)
+    icon: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="an SVG or PNG file next to the catalogue file (relative path)"
+    )
+    environment: Environment = Field(default_factory=Environment)
+    resources: Resources = Field(default_factory=Resources)
+    default_volumes: list[EntryId] = Field(default_factory=list, max_length=100)
+    allowed_groups: list[ShortText] = Field(default_factory=list, description="empty: every user")
+
+
+class CatalogFile(_Strict):
+    """The top level of one ``spawner_profiles/*.yaml`` file."""
+
+    datalabs: list[Datalab] = Field(default_factory=list)
+    volumes: list[ArchiveVolume] = Field(default_factory=list)
+
+
+def allowed_for(groups: frozenset[str] | set[str], allowed_groups: list[str]) -> bool:
+    """Whether a user in ``groups`` may use an entry restricted to ``allowed_groups`` (empty: everyone)."""
+    return not allowed_groups or bool(set(allowed_groups) & set(groups))

@@ -1,0 +1,1 @@
+"""Datalabs spawners: one design (catalogue -> launch plan), two back ends (local sandbox, Kubernetes)."""

@@ -1,0 +1,137 @@
+"""What every Datalabs spawner shares: the catalogue, the launch form, option checks and progress."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+from tornado import web
+from traitlets import Integer, List, Unicode
+from traitlets.config import Configurable
+
+from ..catalog import Catalog, CatalogStore, shared_store
+from ..launch import LaunchPlan, OptionsError, build_launch_plan, options_from_form, parse_options
+from ..views import catalog_view, render_template
+
+DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "spawner_profiles"
+
+
+class DatalabsSpawner(Configurable):
+    """Shared base of the Datalabs spawners (a mixin): catalogue, launch form, option checks, progress.
+
+    Configure it as ``c.DatalabsSpawner.<option>``; the back end (local or Kubernetes) starts the plan.
+    """
+
+    catalog_path = Unicode(
+        str(DEFAULT_CATALOG),
+        help="""Folder of the datalab catalogue (``*.yaml`` files with ``datalabs:`` and ``volumes:``).
+
+        Edits take effect on the next page load; an invalid edit is logged and the last valid
+        catalogue stays in use.
+        """,
+    ).tag(config=True)
+
+    allowed_volume_roots = List(
+        Unicode(),
+        ["/srv/datalabs/volumes"],
+        help="""Host folders that local archive-volume sources must lie below.
+
+        A catalogue entry whose ``source.local`` is elsewhere is refused, so a catalogue edit
+        cannot expose arbitrary host paths to users.
+        """,
+    ).tag(config=True)
+
+    max_running_datalabs = Integer(
+        3,
+        help="""How many datalabs one user may run at once (0: no limit).
+
+        Starting one more is refused with a message that says which ones are running.
+        """,
+    ).tag(config=True)
+
+    #: the plan of the current launch, set by :meth:`prepare_launch`
+    plan: LaunchPlan | None = None
+
+    @property
+    def catalog_store(self) -> CatalogStore:
+        return shared_store(self.catalog_path, self.allowed_volume_roots)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.catalog_store.get()
+
+    def user_groups(self) -> list[str]:
+        """The JupyterHub groups of the user (they decide which datalabs and volumes they see)."""
+        return [g.name for g in getattr(self.user, "groups", [])]
+
+    # --- the launch form -------------------------------------------------------------------
+
+    async def get_options_form(self) -> str:
+        """The catalogue as the spawn page's form (the home page shows the same catalogue)."""
+        view = catalog_view(self.catalog, self.user_groups(), previous=self.orm_spawner.user_options if self.orm_spawner else None)
+        return render_template("catalog_form.html", catalog=view, with_form_tag=False)
+
+    def options_from_form(self, formdata: dict[str, list[str]]) -> dict[str, Any]:
+        """Form fields -> user options, checked now so the form shows what is wrong."""
+        raw = options_from_form(formdata)
+        try:
+            build_launch_plan(self.catalog, parse_options(raw), self.user_groups())
+        except OptionsError as e:
+            raise ValueError(f"Cannot launch: {e.field}: {e.message}") from None
+        return raw
+
+    # --- checks before a back end starts anything -------------------------------------------
+
+    def _running_siblings(self) -> list[str]:
+        spawners = getattr(self.user, "spawners", {}) or {}
+        return sorted(name or "(default)" for name, sp in spawners.items() if sp is not self and sp.active)
+
+    def prepare_launch(self) -> LaunchPlan:
+        """Validate the user options against the catalogue and the per-user limit.
+
+        Raises ``HTTPError(400)`` with a message naming the bad field; nothing has been started.
+        """
+        try:
+            options = parse_options(self.user_options or {})
+            plan = build_launch_plan(self.catalog, options, self.user_groups())
+        except OptionsError as e:
+            raise web.HTTPError(400, f"Invalid spawn options: {e.field}: {e.message}") from None
+        running = self._running_siblings()
+        if self.max_running_datalabs and len(running) >= self.max_running_datalabs:
+            raise web.HTTPError(
+                400,
+                f"You already run {len(running)} datalabs ({', '.join(running)}), the most allowed per user"
+                f" ({self.max_running_datalabs}). Stop one on the home page before starting another.",
+            )
+        self.plan = plan
+        self.progress_events = []
+        self.report(5, f"Launching {plan.datalab.title}")
+        for v in plan.volumes:
+            self.report(10, f"Archive volume {v.title} -> {v.mount_path} (read-only)")
+        return plan
+
+    # --- progress events shown on the spawn page -------------------------------------------
+
+    progress_events: list[dict[str, Any]] = []
+
+    def report(self, progress: int, message: str) -> None:
+        """Add a progress event for the spawn page."""
+        self.progress_events = [*self.progress_events, {"progress": progress, "message": message}]
+        self.log.info("%s: %s", self._log_name, message)
+
+    async def progress(self) -> AsyncIterator[dict[str, Any]]:
+        """Yield progress events as the back end reports them, until the hub stops listening."""
+        sent = 0
+        while True:
+            events = self.progress_events
+            while sent < len(events):
+                yield events[sent]
+                sent += 1
+            await asyncio.sleep(0.2)
+
+
+def hub_state_dir() -> str:
+    """Where the hub keeps its own files (database, cookie secret); hidden from datalabs."""
+    return os.environ.get("DATALABS_STATE_DIR", "/var/lib/datalabs")

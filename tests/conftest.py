@@ -1,0 +1,93 @@
+"""Fixtures shared by the test suite: a real hub with test accounts, catalogue and archive volumes."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from hubharness import RealHub, cleanup_tree, create_account, delete_account, make_volume
+
+TEST_CATALOG = textwrap.dedent(
+    """
+    datalabs:
+      - id: lab-test
+        title: Test JupyterLab
+        description: JupyterLab for the tests, with the mission volumes.
+        kind: jupyterlab
+        tags: [python, testing]
+        environment:
+          default_url: /lab
+        resources:
+          memory: 2G
+          cpu: 1
+        default_volumes: [mission-a]
+      - id: lab-secret
+        title: Secret team lab
+        kind: jupyterlab
+        allowed_groups: [secret-team]
+    volumes:
+      - id: mission-a
+        title: Mission A archive
+        mission: [Mission A]
+        description: Mission A test products.
+        size: 1 KB
+        source:
+          local: {root}/mission-a
+      - id: mission-b
+        title: Mission B archive
+        mission: [Mission B]
+        source:
+          local: {root}/mission-b
+        mount_path: /data/b-products
+      - id: restricted-vol
+        title: Restricted volume
+        allowed_groups: [secret-team]
+        source:
+          local: {root}/restricted
+    """
+)
+
+
+@pytest.fixture(scope="session")
+def volume_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("volumes")
+    make_volume(root, "mission-a", {"README.txt": "Mission A\n", "products/obs1.csv": "t,flux\n0,1\n"})
+    make_volume(root, "mission-b", {"index.txt": "Mission B\n"})
+    make_volume(root, "restricted", {"secret.txt": "for the secret team\n"})
+    return root
+
+
+@pytest.fixture(scope="session")
+def accounts():
+    made = {}
+    try:
+        for role in ("alice", "bob"):
+            made[role] = create_account(f"dlt{role[0]}", "datalabs-users")
+        yield made
+    finally:
+        for account in made.values():
+            delete_account(account.name)
+
+
+@pytest.fixture(scope="session")
+def hub(tmp_path_factory, volume_root, accounts):
+    work = tmp_path_factory.mktemp("hub")
+    catalog = work / "catalog"
+    catalog.mkdir()
+    (catalog / "catalog.yaml").write_text(TEST_CATALOG.replace("{root}", str(volume_root)))
+    real = RealHub(workdir=work, catalog=catalog, volume_roots=[volume_root],
+                   extra_config="c.DatalabsSpawner.max_running_datalabs = 2\n")
+    try:
+        real.start()
+        for account in accounts.values():
+            assert real.api("POST", f"/users/{account.name}").status_code == 201
+        yield real
+    finally:
+        real.close()
+        artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
+        artifacts.mkdir(exist_ok=True)
+        (artifacts / "hub.log").write_text(real.log())
+        cleanup_tree(work)
