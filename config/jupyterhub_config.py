@@ -10,6 +10,7 @@ overridden with an environment variable, which the tests use to run isolated hub
 """
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -31,7 +32,12 @@ c.JupyterHub.hub_port = int(os.environ.get("DATALABS_HUB_PORT", "8081"))
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('DATALABS_PROXY_API_PORT', '8001'))}"
 c.ConfigurableHTTPProxy.command = [str(venv_bin / "node"), str(Path(sys.prefix) / "share/chp/node_modules/configurable-http-proxy/bin/configurable-http-proxy")]
 c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
-c.ConfigurableHTTPProxy.debug = False
+# the proxy outlives hub restarts, so its API token must too
+_proxy_token = state / "proxy_auth_token"
+if not _proxy_token.exists():
+    _proxy_token.touch(mode=0o600)
+    _proxy_token.write_text(secrets.token_hex(32))
+c.ConfigurableHTTPProxy.auth_token = _proxy_token.read_text().strip()
 
 # --- state: the hub's own files, readable by root only -----------------------------------------
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"

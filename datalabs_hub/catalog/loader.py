@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-from .models import ArchiveVolume, CatalogFile, Datalab
+from .models import ID_HINT, ID_PATTERN, ArchiveVolume, CatalogFile, Datalab
 
 #: A catalogue file larger than this is refused (it is hand-written data, not a dump).
 MAX_FILE_BYTES = 1024 * 1024
@@ -74,7 +74,8 @@ def _entry_label(data: Any, kind: str, index: int) -> str:
     return f"{kind} #{index + 1}"
 
 
-def _field_path(loc: Iterable[Any]) -> str:
+def field_path(loc: Iterable[Any]) -> str:
+    """A pydantic error location as a readable path: ``resources.memory``, ``volumes[0]``."""
     parts = [str(p) for p in loc]
     text = ""
     for part in parts:
@@ -91,10 +92,12 @@ def _validation_problems(name: str, raw: dict[str, Any], error: ValidationError)
             kind = "datalab" if loc[0] == "datalabs" else "volume"
             entry = _entry_label(raw[loc[0]][loc[1]], kind, loc[1])
             loc = loc[2:]
-        message = err["msg"]
-        if err["type"] == "extra_forbidden":
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == ID_PATTERN:
+            message = f"{err['input']!r:.60} {ID_HINT}"
+        elif err["type"] == "extra_forbidden":
             message = "unknown field (check its spelling; see spawner_profiles/README.md)"
-        problems.append(Problem(name, message, entry, _field_path(loc) or None))
+        problems.append(Problem(name, message, entry, field_path(loc) or None))
     return problems
 
 

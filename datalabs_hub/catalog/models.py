@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 #: An id is a lowercase RFC 1123 label, short enough to prefix in Kubernetes names ("vol-<id>").
 ID_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$"
 ID_RE = re.compile(ID_PATTERN)
+ID_HINT = "is not a valid id: use lowercase letters, digits and '-', starting and ending with a letter or digit (at most 50)"
 
 #: Archive volumes are mounted below one of these directories inside a datalab.
 MOUNT_ROOTS = (PurePosixPath("/data"), PurePosixPath("/mnt"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..catalog.loader import field_path
 from ..catalog.models import ID_PATTERN, ID_RE
 
 #: A spawn request larger than this (as JSON) is refused before it is looked at.
@@ -67,7 +68,7 @@ def parse_options(raw: Any) -> LaunchOptions:
         return LaunchOptions.model_validate(raw)
     except ValidationError as e:
         err = e.errors(include_url=False)[0]
-        field = ".".join(str(p) for p in err["loc"]) or "body"
+        field = field_path(err["loc"]) or "body"
         if err["type"] == "extra_forbidden":
             raise OptionsError(field, "unknown field; only 'datalab' and 'volumes' are accepted") from None
         if err["type"] == "string_pattern_mismatch":

@@ -97,6 +97,7 @@ class DatalabsSpawner(Configurable):
             options = parse_options(self.user_options or {})
             plan = build_launch_plan(self.catalog, options, self.user_groups())
         except OptionsError as e:
+            self._restore_last_good_options()
             raise web.HTTPError(400, f"Invalid spawn options: {e.field}: {e.message}") from None
         running = self._running_siblings()
         if self.max_running_datalabs and len(running) >= self.max_running_datalabs:
@@ -106,11 +107,33 @@ class DatalabsSpawner(Configurable):
                 f" ({self.max_running_datalabs}). Stop one on the home page before starting another.",
             )
         self.plan = plan
+        self.last_good_options = options.model_dump(exclude_none=True)
         self.progress_events = []
         self.report(5, f"Launching {plan.datalab.title}")
         for v in plan.volumes:
             self.report(10, f"Archive volume {v.title} -> {v.mount_path} (read-only)")
         return plan
+
+    # --- the last options that launched, kept across stops so a bad request loses nothing ----
+
+    #: the options of the last successful launch (JupyterHub stores the request's options before start)
+    last_good_options: dict[str, Any] | None = None
+
+    def _restore_last_good_options(self) -> None:
+        previous = (self.orm_spawner.state or {}).get("datalabs_last_good_options") if self.orm_spawner else None
+        if previous is not None:
+            self.orm_spawner.user_options = previous
+            self.user_options = previous
+
+    def get_state(self) -> dict[str, Any]:
+        state = super().get_state()
+        if self.last_good_options is not None:
+            state["datalabs_last_good_options"] = self.last_good_options
+        return state
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        super().load_state(state)
+        self.last_good_options = state.get("datalabs_last_good_options", self.last_good_options)
 
     # --- progress events shown on the spawn page -------------------------------------------
 
