@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import requests
 
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -188,12 +189,15 @@ class RealHub:
         if self.proc and self.proc.poll() is None:
             self.stop_all_servers()
         self.stop_hub()
-        pid_file = self.state / "proxy.pid"
-        if pid_file.exists():
-            try:
-                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-            except (ValueError, ProcessLookupError):
-                pass
+        # the proxy outlives the hub by design (cleanup_proxy = False): find it by its port
+        for proc in psutil.process_iter(["cmdline"]):
+            cmdline = proc.info["cmdline"] or []
+            if any("configurable-http-proxy" in part for part in cmdline) and str(self.port) in cmdline:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except psutil.TimeoutExpired:
+                    proc.kill()
 
 
 def make_volume(root: Path, name: str, files: dict[str, str]) -> Path:
