@@ -59,9 +59,13 @@ if ! stamp_ok labextension "$want" || [ ! -f datalabs_hub/labextension/package.j
   say "Building the JupyterLab extension"
   npm ci --no-audit --no-fund --loglevel=error
   npm run build
-  "$VENV/bin/pip" install -q --no-deps -e .
   stamp_set labextension "$want"
 fi
+# An editable install copies no data_files: link the built extension and the server extension's
+# config into the venv (links, so a rebuild needs no reinstall).
+mkdir -p "$VENV/share/jupyter/labextensions" "$VENV/etc/jupyter/jupyter_server_config.d"
+ln -sfn "$CHECKOUT/datalabs_hub/labextension" "$VENV/share/jupyter/labextensions/datalabs-hub"
+ln -sfn "$CHECKOUT/jupyter-config/server-config/datalabs_hub.json" "$VENV/etc/jupyter/jupyter_server_config.d/datalabs_hub.json"
 
 # 4. configurable-http-proxy, the hub's proxy (npm).
 if [ ! -f "$VENV/share/chp/node_modules/configurable-http-proxy/package.json" ] || ! stamp_ok chp "$CHP_VERSION"; then
