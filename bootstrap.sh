@@ -66,6 +66,9 @@ fi
 mkdir -p "$VENV/share/jupyter/labextensions" "$VENV/etc/jupyter/jupyter_server_config.d"
 ln -sfn "$CHECKOUT/datalabs_hub/labextension" "$VENV/share/jupyter/labextensions/datalabs-hub"
 ln -sfn "$CHECKOUT/jupyter-config/server-config/datalabs_hub.json" "$VENV/etc/jupyter/jupyter_server_config.d/datalabs_hub.json"
+# datalabs have no internet access: JupyterLab does not ask to fetch news or check for updates
+mkdir -p "$VENV/share/jupyter/lab/settings"
+ln -sfn "$CHECKOUT/jupyter-config/lab-settings/overrides.json" "$VENV/share/jupyter/lab/settings/overrides.json"
 
 # 4. configurable-http-proxy, the hub's proxy (npm).
 if [ ! -f "$VENV/share/chp/node_modules/configurable-http-proxy/package.json" ] || ! stamp_ok chp "$CHP_VERSION"; then
