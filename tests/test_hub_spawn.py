@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -106,5 +107,15 @@ def test_spawn_progress_is_reported(hub, accounts):
     assert any("Mission A archive -> /data/mission-a (read-only)" in m for m in messages), messages
     assert events[-1].get("ready"), events[-1]
     assert [e["progress"] for e in events] == sorted(e["progress"] for e in events)
+    # the catalogue's limits (2G, 1 core) are enforced, or the user is told they are not
+    if any("Limits: memory 2048 MiB, CPU 1 cores" in m for m in messages):
+        procs = [p for p in psutil.process_iter(["username"]) if p.info["username"] == bob]
+        cgroups = Path(f"/proc/{procs[0].pid}/cgroup").read_text()
+        assert f"datalabs/{bob}-prog" in cgroups
+        limit = Path(f"/sys/fs/cgroup/memory/datalabs/{bob}-prog/memory.limit_in_bytes")
+        if limit.exists():
+            assert int(limit.read_text()) == 2 * 1024**3
+    else:
+        assert any("Limit not enforced on this machine: memory 2048 MiB" in m for m in messages), messages
     hub.api("DELETE", f"/users/{bob}/servers/prog")
     hub.wait_stopped(bob, "prog")
