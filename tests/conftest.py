@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
-
 from hubharness import RealHub, cleanup_tree, create_account, delete_account, make_volume
 
 TEST_CATALOG = textwrap.dedent(

@@ -6,7 +6,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from hubharness import CHECKOUT, RealHub, cleanup_tree
 from kernelclient import run_code
 

@@ -8,8 +8,8 @@ and use a stand-in for pip, so they never touch the network.
 
 from __future__ import annotations
 
-import importlib
 import dataclasses
+import importlib
 import os
 import re
 import shutil

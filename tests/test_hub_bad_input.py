@@ -6,7 +6,6 @@ import html
 import re
 
 import pytest
-
 from test_hub_spawn import spawn
 
 BAD_BODIES = [

@@ -9,9 +9,7 @@ import time
 from pathlib import Path
 
 import psutil
-import requests
-
-from hubharness import RealHub, cleanup_tree
+from hubharness import RealHub
 from test_hub_spawn import server_api, spawn
 
 

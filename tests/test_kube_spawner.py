@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
+import kubespawner.spawner
 import pytest
 import yaml
 from kubernetes_asyncio.client import ApiClient
@@ -23,7 +24,6 @@ from kubespawner import KubeSpawner
 from tornado import web
 from traitlets.config import Config
 
-import kubespawner.spawner
 from datalabs_hub.catalog import load_catalog
 from datalabs_hub.catalog.models import parse_memory
 from datalabs_hub.launch import LaunchPlan, PlannedVolume

@@ -168,12 +168,20 @@ def load_catalog(directory: Path | str, allowed_volume_roots: Iterable[Path | st
         problems += file_problems
         if parsed is None:
             continue
+
+        def first_definition(kind: str, entry_id: str) -> bool:
+            """Record where an entry is defined; a second definition is a problem."""
+            if (kind, entry_id) in origins:
+                problems.append(Problem(name, f"duplicate id: also defined in {origins[kind, entry_id]}",
+                                        f"{kind} '{entry_id}'", "id"))
+                return False
+            origins[kind, entry_id] = name
+            return True
+
         for volume in parsed.volumes:
             entry = f"volume '{volume.id}'"
-            if ("volume", volume.id) in origins:
-                problems.append(Problem(name, f"duplicate id: also defined in {origins['volume', volume.id]}", entry, "id"))
+            if not first_definition("volume", volume.id):
                 continue
-            origins["volume", volume.id] = name
             volumes[volume.id] = volume
             local = volume.source.local
             if local is not None and roots is not None and not _under_any(local, roots):
@@ -183,10 +191,8 @@ def load_catalog(directory: Path | str, allowed_volume_roots: Iterable[Path | st
                 )
         for datalab in parsed.datalabs:
             entry = f"datalab '{datalab.id}'"
-            if ("datalab", datalab.id) in origins:
-                problems.append(Problem(name, f"duplicate id: also defined in {origins['datalab', datalab.id]}", entry, "id"))
+            if not first_definition("datalab", datalab.id):
                 continue
-            origins["datalab", datalab.id] = name
             datalabs[datalab.id] = datalab
             if datalab.icon:
                 uri, problem = _load_icon(directory, datalab.icon, name, entry)

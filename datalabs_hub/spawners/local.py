@@ -8,9 +8,8 @@ import shlex
 import signal
 import sys
 from pathlib import Path, PurePosixPath
-from typing import Callable
-
 from subprocess import Popen
+from typing import Callable
 
 import psutil
 from jupyterhub.spawner import LocalProcessSpawner
