@@ -26,7 +26,7 @@ hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 # 1. System packages (Debian): Python, the sandbox, accounts and PAM; a browser for the tests.
 APT_PACKAGES=(python3 python3-venv bubblewrap util-linux passwd login procps ca-certificates)
-[ "$MODE" = test ] && APT_PACKAGES+=(chromium fonts-liberation)
+[ "$MODE" = test ] && APT_PACKAGES+=(chromium fonts-liberation libatomic1)  # libatomic1: Playwright's bundled node driver
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
