@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator
 
 from tornado import web
-from traitlets import Integer, List, Unicode
+from traitlets import Integer, List, Unicode, default
 from traitlets.config import Configurable
 
 from ..catalog import Catalog, CatalogStore, shared_store
@@ -50,6 +50,15 @@ class DatalabsSpawner(Configurable):
         Starting one more is refused with a message that says which ones are running.
         """,
     ).tag(config=True)
+
+    @default("apply_user_options")
+    def _apply_user_options_default(self):
+        """Options are checked and applied by :meth:`prepare_launch` when the back end starts."""
+
+        def handled_in_prepare_launch(spawner, user_options):
+            return None
+
+        return handled_in_prepare_launch
 
     #: the plan of the current launch, set by :meth:`prepare_launch`
     plan: LaunchPlan | None = None
