@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 from .catalog import CatalogError, shared_store
 from .spawners.base import DEFAULT_CATALOG
-from .views import TEMPLATES, catalog_view
+from .views import TEMPLATES, catalog_view, group_names
 
 
 def catalog_template_var(catalog_path: str, volume_roots: Iterable[str]) -> Callable[[Any], dict | None]:
@@ -24,9 +24,8 @@ def catalog_template_var(catalog_path: str, volume_roots: Iterable[str]) -> Call
     def view(user: Any) -> dict | None:
         if user is None:
             return None
-        groups = [g.name for g in getattr(user, "groups", [])]
         names = [name for name in getattr(user, "orm_spawners", {}) if name]
-        return catalog_view(shared_store(catalog_path, roots).get(), groups, server_names=names)
+        return catalog_view(shared_store(catalog_path, roots).get(), group_names(user), server_names=names)
 
     return view
 

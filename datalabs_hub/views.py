@@ -14,6 +14,11 @@ from .launch import OptionsError, parse_options
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+def group_names(user: Any) -> list[str]:
+    """The names of a JupyterHub user's groups (catalogue entries may be restricted to groups)."""
+    return [g.name for g in getattr(user, "groups", None) or []]
+
+
 def catalog_view(catalog: Catalog, groups: Iterable[str], previous: dict[str, Any] | None = None,
                  server_names: Iterable[str] = ()) -> dict[str, Any]:
     """The datalabs and volumes one user may use, with the previous choice preselected when still valid."""

@@ -75,3 +75,18 @@ def test_launch_form_shows_what_is_wrong(hub, accounts):
     assert 'name="datalab"' in r.text
     server = hub.api("GET", f"/users/{bob.name}").json()["servers"].get("formbad")
     assert server is None or not server["ready"]
+
+
+@pytest.mark.parametrize("name", ["Bad Name", "..%2F..%2Fetc", "x" * 300])
+def test_bad_datalab_name_is_refused(hub, accounts, name):
+    """The optional name on the home page becomes the server name: JupyterHub refuses bad ones clearly."""
+    bob = accounts["bob"]
+    s = hub.login(bob)
+    home = s.get(f"{hub.url}/hub/home", timeout=30).text
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', home).group(1)
+    r = s.post(f"{hub.url}/hub/spawn/{bob.name}/{name}", data={"_xsrf": xsrf, "datalab": "lab-test"}, timeout=30)
+    assert r.status_code in (400, 404), r.status_code
+    if r.status_code == 400:
+        assert "Invalid server_name" in r.text
+    running = hub.api("GET", f"/users/{bob.name}").json()["servers"]
+    assert all(not s["ready"] for s in running.values())

@@ -12,8 +12,8 @@ from traitlets import Integer, List, Unicode, default
 from traitlets.config import Configurable
 
 from ..catalog import Catalog, CatalogStore, shared_store
-from ..launch import LaunchPlan, OptionsError, build_launch_plan, options_from_form, parse_options
-from ..views import catalog_view, render_template
+from ..launch import LaunchOptions, LaunchPlan, OptionsError, build_launch_plan, options_from_form, parse_options
+from ..views import catalog_view, group_names, render_template
 
 DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "spawner_profiles"
 
@@ -73,20 +73,25 @@ class DatalabsSpawner(Configurable):
 
     def user_groups(self) -> list[str]:
         """The JupyterHub groups of the user (they decide which datalabs and volumes they see)."""
-        return [g.name for g in getattr(self.user, "groups", [])]
+        return group_names(self.user)
+
+    def plan_for(self, raw: Any) -> tuple[LaunchOptions, LaunchPlan]:
+        """Check raw user options against the catalogue and this user's groups (raises OptionsError)."""
+        options = parse_options(raw)
+        return options, build_launch_plan(self.catalog, options, self.user_groups())
 
     # --- the launch form -------------------------------------------------------------------
 
     async def get_options_form(self) -> str:
         """The catalogue as the spawn page's form (the home page shows the same catalogue)."""
         view = catalog_view(self.catalog, self.user_groups(), previous=self.orm_spawner.user_options if self.orm_spawner else None)
-        return render_template("catalog_form.html", catalog=view, with_form_tag=False)
+        return render_template("catalog_form.html", catalog=view)
 
     def options_from_form(self, formdata: dict[str, list[str]]) -> dict[str, Any]:
         """Form fields -> user options, checked now so the form shows what is wrong."""
         raw = options_from_form(formdata)
         try:
-            build_launch_plan(self.catalog, parse_options(raw), self.user_groups())
+            self.plan_for(raw)
         except OptionsError as e:
             raise ValueError(f"Cannot launch: {e.field}: {e.message}") from None
         return raw
@@ -103,8 +108,7 @@ class DatalabsSpawner(Configurable):
         Raises ``HTTPError(400)`` with a message naming the bad field; nothing has been started.
         """
         try:
-            options = parse_options(self.user_options or {})
-            plan = build_launch_plan(self.catalog, options, self.user_groups())
+            options, plan = self.plan_for(self.user_options or {})
         except OptionsError as e:
             self._restore_last_good_options()
             raise web.HTTPError(400, f"Invalid spawn options: {e.field}: {e.message}") from None
