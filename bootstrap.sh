@@ -26,7 +26,10 @@ hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 # 1. System packages (Debian): Python, the sandbox, accounts and PAM; a browser for the tests.
 APT_PACKAGES=(python3 python3-venv bubblewrap util-linux passwd login procps ca-certificates)
-[ "$MODE" = test ] && APT_PACKAGES+=(chromium fonts-liberation libatomic1)  # libatomic1: Playwright's bundled node driver
+# desktop datalabs: the VNC X server, a window manager, the shipped applications, and a C compiler
+# for the small loopback-only preload library (proxies/loopback)
+APT_PACKAGES+=(tigervnc-standalone-server openbox topcat saods9 gnudatalanguage xterm gcc libc6-dev)
+[ "$MODE" = test ] && APT_PACKAGES+=(chromium fonts-liberation libatomic1 x11-utils)  # libatomic1: Playwright's bundled node driver; x11-utils: xdpyinfo
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -69,6 +72,23 @@ ln -sfn "$CHECKOUT/jupyter-config/server-config/datalabs_hub.json" "$VENV/etc/ju
 # datalabs have no internet access: JupyterLab does not ask to fetch news or check for updates
 mkdir -p "$VENV/share/jupyter/lab/settings"
 ln -sfn "$CHECKOUT/jupyter-config/lab-settings/overrides.json" "$VENV/share/jupyter/lab/settings/overrides.json"
+
+# 3b. Desktop datalabs: the bundled noVNC viewer (its own small npm project), the loopback-only
+# preload library, and the server-proxy entries generated from the catalogue (a Jupyter config file).
+want=$(hash_files proxies/viewer/package.json proxies/viewer/package-lock.json proxies/viewer/src/*)
+if ! stamp_ok viewer "$want" || [ ! -f proxies/viewer/dist/viewer.js ]; then
+  say "Building the desktop viewer (noVNC)"
+  npm ci --prefix proxies/viewer --no-audit --no-fund --loglevel=error
+  npm run --prefix proxies/viewer build
+  stamp_set viewer "$want"
+fi
+want=$(hash_files proxies/loopback/loopback_bind.c)
+if ! stamp_ok loopback "$want" || [ ! -f proxies/loopback/libdatalabs-loopback.so ]; then
+  say "Building the loopback-only preload library of desktop applications"
+  gcc -shared -fPIC -O2 -Wall -o proxies/loopback/libdatalabs-loopback.so proxies/loopback/loopback_bind.c -ldl
+  stamp_set loopback "$want"
+fi
+ln -sfn "$CHECKOUT/proxies/jupyter_server_config.py" "$VENV/etc/jupyter/jupyter_server_config.py"
 
 # 4. configurable-http-proxy, the hub's proxy (npm).
 if [ ! -f "$VENV/share/chp/node_modules/configurable-http-proxy/package.json" ] || ! stamp_ok chp "$CHP_VERSION"; then

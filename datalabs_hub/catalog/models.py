@@ -156,6 +156,67 @@ class Environment(_Strict):
     )
 
 
+#: Window geometry of a desktop application: WIDTHxHEIGHT in pixels.
+GEOMETRY_PATTERN = r"^[1-9][0-9]{2,3}x[1-9][0-9]{2,3}$"
+#: A window-manager match pattern (openbox: ``*`` and ``?`` wildcards); no markup characters.
+WindowPattern = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^<>&\"\x00-\x1f]+$")]
+CommandArg = Annotated[str, Field(min_length=1, max_length=4096, pattern=r"^[^\x00]+$")]
+
+
+class MainWindow(_Strict):
+    """Which window is the application's main window: kept maximised and undecorated (dialogs stay movable)."""
+
+    title: WindowPattern | None = Field(None, description="window title pattern, e.g. 'TOPCAT'")
+    window_class: WindowPattern | None = Field(None, alias="class", description="WM_CLASS pattern, e.g. 'Ds9'")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> MainWindow:
+        if self.title is None and self.window_class is None:
+            raise ValueError("give 'title' and/or 'class' (or leave main_window out to maximise every normal window)")
+        return self
+
+
+class DesktopApp(_Strict):
+    """The ``desktop:`` block of a desktop datalab: an X11 program shown in the browser through noVNC."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+    command: list[CommandArg] = Field(min_length=1, max_length=64, description="argv of the program")
+    geometry: Annotated[str, Field(pattern=GEOMETRY_PATTERN)] = Field(
+        "1600x1000", description="initial screen size WIDTHxHEIGHT; the screen then follows the browser window"
+    )
+    java_heap: str | None = Field(None, description="maximum Java heap (-Xmx), e.g. 1G, for Java programs")
+    main_window: MainWindow | None = None
+    samp: bool = Field(False, description="connect to the datalab's own SAMP hub (loopback only)")
+    loopback_only: bool = Field(True, description="bind the program's listening sockets to the loopback address")
+
+    @field_validator("geometry")
+    @classmethod
+    def _geometry(cls, value: str) -> str:
+        width, height = (int(n) for n in value.split("x"))
+        if not (320 <= width <= 7680 and 200 <= height <= 4320):
+            raise ValueError(f"{value} is outside 320x200 .. 7680x4320")
+        return value
+
+    @field_validator("java_heap")
+    @classmethod
+    def _heap(cls, value: str | None) -> str | None:
+        if value is not None:
+            size = parse_memory(value)
+            if not 64 * 1024**2 <= size <= 1024**4:
+                raise ValueError(f"{value} is outside 64M .. 1T")
+        return value
+
+    @property
+    def java_heap_mib(self) -> int | None:
+        return None if self.java_heap is None else parse_memory(self.java_heap) // 1024**2
+
+    @property
+    def size(self) -> tuple[int, int]:
+        width, height = self.geometry.split("x")
+        return int(width), int(height)
+
+
 class Datalab(_Strict):
     """An entry of the datalab catalogue: a JupyterLab environment, a desktop application or a web app."""
 
@@ -171,6 +232,15 @@ class Datalab(_Strict):
     resources: Resources = Field(default_factory=Resources)
     default_volumes: list[EntryId] = Field(default_factory=list, max_length=100)
     allowed_groups: list[ShortText] = Field(default_factory=list, description="empty: every user")
+    desktop: DesktopApp | None = Field(None, description="the X11 program of a desktop datalab")
+
+    @model_validator(mode="after")
+    def _desktop_block(self) -> Datalab:
+        if self.kind == "desktop" and self.desktop is None:
+            raise ValueError("a datalab of kind 'desktop' needs a 'desktop:' block with at least 'command'")
+        if self.kind != "desktop" and self.desktop is not None:
+            raise ValueError(f"only datalabs of kind 'desktop' have a 'desktop:' block (this one is '{self.kind}')")
+        return self
 
 
 class CatalogFile(_Strict):

@@ -62,12 +62,47 @@ class LaunchPlan:
         return self.datalab.environment
 
     @property
+    def default_url(self) -> str | None:
+        """The page the datalab opens on: the catalogue's, else a desktop datalab's own application."""
+        if self.environment.default_url:
+            return self.environment.default_url
+        if self.datalab.kind == "desktop":
+            return f"/desktop/{self.datalab.id}/"
+        return None
+
+    @property
     def cpu_limit(self) -> float | None:
         return self.datalab.resources.cpu
 
     @property
     def mem_limit(self) -> int | None:
         return self.datalab.resources.memory_bytes
+
+
+#: Larger icons are not passed to datalabs (environment variables have a size limit); the tile has none.
+MAX_ICON_URI_IN_ENV = 32 * 1024
+
+
+def describe_desktop_app(datalab: Datalab, icon: str | None = None) -> dict[str, Any]:
+    """What a datalab is told about one desktop application (an item of DATALABS_DESKTOP_APPS)."""
+    assert datalab.desktop is not None
+    described: dict[str, Any] = {"id": datalab.id, "title": datalab.title}
+    if icon and len(icon) <= MAX_ICON_URI_IN_ENV:
+        described["icon"] = icon
+    described["desktop"] = datalab.desktop.model_dump(by_alias=True, exclude_none=True)
+    return described
+
+
+def desktop_apps_for(catalog: Catalog, datalab: Datalab, groups: frozenset[str]) -> list[dict[str, Any]]:
+    """The desktop applications a datalab offers: a desktop datalab its own; a JupyterLab datalab every
+    desktop application of the catalogue available to the user (as launcher tiles)."""
+    if datalab.kind == "desktop":
+        chosen = [datalab]
+    elif datalab.kind == "jupyterlab":
+        chosen = [d for d in catalog.datalabs.values() if d.kind == "desktop" and allowed_for(groups, d.allowed_groups)]
+    else:
+        chosen = []
+    return [describe_desktop_app(d, catalog.icons.get(d.id)) for d in chosen]
 
 
 def build_launch_plan(catalog: Catalog, options: LaunchOptions, groups: Iterable[str] = ()) -> LaunchPlan:
@@ -96,4 +131,9 @@ def build_launch_plan(catalog: Catalog, options: LaunchOptions, groups: Iterable
             "DATALABS_VOLUMES": json.dumps(described, separators=(",", ":")),
         }
     )
+    apps = desktop_apps_for(catalog, datalab, groups)
+    if apps:
+        env["DATALABS_DESKTOP_APPS"] = json.dumps(apps, separators=(",", ":"))
+    if datalab.kind == "desktop":
+        env["DATALABS_DESKTOP_AUTOSTART"] = datalab.id
     return LaunchPlan(datalab=datalab, volumes=tuple(volumes), env=env)

@@ -1,17 +1,22 @@
 """Jupyter server extension that runs inside each datalab (the single-user server).
 
-It serves the JSON API behind the JupyterLab "Archive volumes" panel; enable it with
+It serves the JSON API behind the JupyterLab "Archive volumes" panel and the desktop applications
+(viewer pages, sessions; see :mod:`.desktop`); enable it with
 ``ServerApp.jpserver_extensions = {"datalabs_hub.server": True}`` (shipped in
 ``jupyter-config/server-config/datalabs_hub.json``).
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 from typing import Any
 
 from jupyter_server.utils import url_path_join
 
 from .handlers import VolumesHandler
+
+DESKTOP_KEY = "datalabs_desktop"
 
 VOLUMES_API = "datalabs/api/volumes"
 
@@ -25,3 +30,34 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
     base_url = web_app.settings["base_url"]
     web_app.add_handlers(".*$", [(url_path_join(base_url, VOLUMES_API), VolumesHandler)])
     serverapp.log.info("Datalabs server extension loaded: %s%s", base_url, VOLUMES_API)
+    _load_desktop(serverapp)
+
+
+def _load_desktop(serverapp: Any) -> None:
+    """Desktop applications of this datalab (DATALABS_DESKTOP_APPS): viewer pages and their sessions."""
+    from proxies.apps import ENV_AUTOSTART, AppsError, apps_from_env, runtime_dir
+    from proxies.supervisor import DesktopSupervisor
+
+    from .desktop import desktop_handlers, viewer_version
+
+    try:
+        apps = apps_from_env()
+    except AppsError as e:
+        serverapp.log.error("Datalabs: desktop applications disabled: %s", e)
+        return
+    if not apps:
+        return
+    supervisor = DesktopSupervisor(apps, runtime_dir())
+    os.environ.update(supervisor.samp_env())  # kernels and terminals find the datalab's SAMP hub
+    web_app = serverapp.web_app
+    web_app.settings[DESKTOP_KEY] = supervisor
+    web_app.settings["datalabs_viewer_version"] = viewer_version()
+    web_app.add_handlers(".*$", desktop_handlers(web_app.settings["base_url"]))
+    atexit.register(supervisor.terminate)  # each launcher also stops itself when the server dies
+    autostart = os.environ.get(ENV_AUTOSTART)
+    if autostart in supervisor.apps:
+        supervisor.autostart(autostart)
+    elif autostart:
+        serverapp.log.error("Datalabs: %s=%r is not among the desktop applications", ENV_AUTOSTART, autostart)
+    serverapp.log.info("Datalabs desktop applications: %s", ", ".join(supervisor.apps))
+

@@ -99,7 +99,7 @@ class DatalabsKubeSpawner(DatalabsSpawner, KubeSpawner):
         self.image = build_image(plan, base["image"])
         command = plan.environment.command
         self.cmd = list(command) if command else base["cmd"]
-        self.default_url = plan.environment.default_url or base["default_url"]
+        self.default_url = plan.default_url or base["default_url"]
         resources = build_resources(plan, self.guarantee_fraction)
         for name in ("cpu_limit", "cpu_guarantee", "mem_limit", "mem_guarantee"):
             value = getattr(resources, name)

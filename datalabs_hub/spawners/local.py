@@ -121,8 +121,8 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
             raise web.HTTPError(500, f"Archive volume folder missing on this machine: {names}. Ask an administrator.")
         if plan.environment.command:
             self.cmd = list(plan.environment.command)
-        if plan.environment.default_url:
-            self.default_url = plan.environment.default_url
+        if plan.default_url:
+            self.default_url = plan.default_url
         self._cgroups = None
         if self.enforce_limits and (plan.cpu_limit or plan.mem_limit):
             self._cgroups = prepare_cgroups(self._cgroup_name, plan.cpu_limit, plan.mem_limit)
