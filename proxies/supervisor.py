@@ -101,7 +101,10 @@ class DesktopSupervisor:
                 await asyncio.sleep(0.02)
 
     async def _start(self, app: AppSpec) -> None:
-        ensure_private_dir(self.runtime_dir)
+        try:
+            ensure_private_dir(self.runtime_dir)
+        except OSError as e:
+            raise SessionError(f"Cannot prepare the desktop sessions' folder: {e}") from None
         await self.start_samp_hub()
         env = dict(os.environ, **self.samp_env())
         log.info("Starting desktop application %s", app.id)

@@ -22,6 +22,8 @@ SYSTEM_DIRS = ("/usr", "/etc", "/var", "/opt")
 USR_ALIASES = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 #: Directories that are fresh and empty inside every datalab.
 PRIVATE_TMPFS = ("/tmp", "/var/tmp", "/home")
+#: Of those, the ones every program of the datalab may write to (sticky, like on the host).
+WORLD_WRITABLE = ("/tmp", "/var/tmp")
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def build_bwrap_argv(spec: SandboxSpec, layout: HostLayout, bwrap: str = "bwrap"
     for path in layout.alias_dirs:
         bind("--ro-bind", path, PurePosixPath(path))
     for path in PRIVATE_TMPFS:
+        if path in WORLD_WRITABLE:
+            argv += ["--perms", "1777"]  # like the host's /tmp (bwrap's default 0755 would leave it root's alone)
         bind("--tmpfs", "", PurePosixPath(path))
     for path in spec.hidden_paths:
         bind("--tmpfs", "", path)
