@@ -28,8 +28,9 @@ hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 APT_PACKAGES=(python3 python3-venv bubblewrap util-linux passwd login procps ca-certificates)
 # desktop datalabs: the VNC X server, a window manager, the shipped applications, and a C compiler
 # for the small loopback-only preload library (proxies/loopback)
-APT_PACKAGES+=(tigervnc-standalone-server openbox topcat saods9 gnudatalanguage xterm gcc libc6-dev)
-[ "$MODE" = test ] && APT_PACKAGES+=(chromium fonts-liberation libatomic1 x11-utils)  # libatomic1: Playwright's bundled node driver; x11-utils: xdpyinfo
+# (x11-utils: xprop, to see when the application's window is on screen)
+APT_PACKAGES+=(tigervnc-standalone-server openbox x11-utils topcat saods9 gnudatalanguage xterm gcc libc6-dev)
+[ "$MODE" = test ] && APT_PACKAGES+=(chromium fonts-liberation libatomic1 xclip)  # libatomic1: Playwright's bundled node driver; xclip: clipboard test
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -31,7 +31,7 @@ APP_ENDED = 3
 
 
 def log(message: str) -> None:
-    print(f"[datalabs-desktop] {message}", file=sys.stderr, flush=True)
+    print(f"[datalabs-desktop {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def _prctl(option: int, value: int) -> None:
@@ -86,10 +86,19 @@ def start_xvnc(paths: SessionPaths, app: AppSpec, timeout: float = 15.0) -> tupl
     return proc, ":" + data.decode().strip()
 
 
+def has_window(env: dict[str, str]) -> bool:
+    """Whether the window manager manages a window yet (the application's first window is mapped)."""
+    try:
+        out = subprocess.run(["xprop", "-root", "_NET_CLIENT_LIST"], env=env, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "window id # 0x" in out.stdout  # "window id # " alone: the list is still empty
+
+
 def run(app: AppSpec, folder: Path) -> int:
     paths = SessionPaths(folder)
     ensure_private_dir(paths.folder)
-    for stale in (paths.socket,):
+    for stale in (paths.socket, paths.ready):
         stale.unlink(missing_ok=True)
     write_private(paths.xauthority, xauthority_bytes(secrets.token_bytes(16)))
     write_private(paths.openbox_rc, openbox_rc(app.desktop))
@@ -101,9 +110,15 @@ def run(app: AppSpec, folder: Path) -> int:
     env = app_env(os.environ, app.desktop, display, paths)
     wm_env = {k: v for k, v in env.items() if k != "LD_PRELOAD"}
     wm = subprocess.Popen(["openbox", "--config-file", str(paths.openbox_rc)], env=wm_env, stdin=subprocess.DEVNULL)
+    started = time.monotonic()
     program = subprocess.Popen(list(app.desktop.command), env=env, cwd=os.path.expanduser("~"), stdin=subprocess.DEVNULL)
     log(f"{app.id}: started {app.desktop.command[0]} (pid {program.pid})")
+    on_screen = False
     while True:
+        if not on_screen and has_window(wm_env):
+            on_screen = True
+            write_private(paths.ready, f"{time.monotonic() - started:.2f}\n")
+            log(f"{app.id}: window on screen after {time.monotonic() - started:.1f} s")
         for name, proc in (("the application", program), ("Xvnc", xvnc)):
             status = proc.poll()
             if status is not None:

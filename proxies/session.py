@@ -33,6 +33,11 @@ class SessionPaths:
         return self.folder / "Xauthority"
 
     @property
+    def ready(self) -> Path:
+        """Written by the launcher once the application's first window is on screen."""
+        return self.folder / "ready"
+
+    @property
     def openbox_rc(self) -> Path:
         return self.folder / "openbox-rc.xml"
 

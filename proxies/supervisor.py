@@ -16,8 +16,6 @@ import socket
 import sys
 from pathlib import Path
 
-from tornado.ioloop import IOLoop
-
 from .apps import AppSpec, ensure_private_dir
 from .samp_hub import lock_url
 from .session import session_paths
@@ -61,6 +59,10 @@ class DesktopSupervisor:
             return {"SAMP_HUB": lock_url(str(self.samp_lockfile))}
         return {}
 
+    def on_screen(self, app_id: str) -> bool:
+        """Whether ``app_id`` runs and its first window is on screen."""
+        return self.running(app_id) and session_paths(self.runtime_dir, app_id).ready.exists()
+
     def running(self, app_id: str) -> bool:
         proc = self._procs.get(app_id)
         return proc is not None and proc.returncode is None
@@ -68,13 +70,11 @@ class DesktopSupervisor:
     async def start_samp_hub(self) -> None:
         if not self.samp_env() or (self._samp is not None and self._samp.returncode is None):
             return
+        # not awaited: the applications start at the same time and connect when the hub is up
+        # (TOPCAT and DS9 look for a hub again every few seconds)
         self._samp = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "proxies.samp_hub", str(self.samp_lockfile), stdin=asyncio.subprocess.DEVNULL
         )
-        for _ in range(100):
-            if self.samp_lockfile.exists() or self._samp.returncode is not None:
-                break
-            await asyncio.sleep(0.05)
 
     async def ensure(self, app_id: str) -> None:
         """Make sure ``app_id``'s session runs and its VNC socket accepts connections."""
@@ -125,7 +125,7 @@ class DesktopSupervisor:
                     log.error("%s", e)
                 await asyncio.sleep(0.5)
 
-        IOLoop.current().add_callback(lambda: self._watchers.append(asyncio.ensure_future(keep_running())))
+        self._watchers.append(asyncio.ensure_future(keep_running()))
 
     def terminate(self) -> None:
         """Ask every session and the SAMP hub to stop (at server exit); the launchers clean up themselves."""

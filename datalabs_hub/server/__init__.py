@@ -55,9 +55,17 @@ def _load_desktop(serverapp: Any) -> None:
     web_app.add_handlers(".*$", desktop_handlers(web_app.settings["base_url"]))
     atexit.register(supervisor.terminate)  # each launcher also stops itself when the server dies
     autostart = os.environ.get(ENV_AUTOSTART)
-    if autostart in supervisor.apps:
-        supervisor.autostart(autostart)
-    elif autostart:
+    if autostart and autostart not in supervisor.apps:
         serverapp.log.error("Datalabs: %s=%r is not among the desktop applications", ENV_AUTOSTART, autostart)
     serverapp.log.info("Datalabs desktop applications: %s", ", ".join(supervisor.apps))
+
+
+async def _start_jupyter_server_extension(serverapp: Any) -> None:
+    """Once the event loop runs: a desktop datalab starts its application (and keeps it running)."""
+    from proxies.apps import ENV_AUTOSTART
+
+    supervisor = serverapp.web_app.settings.get(DESKTOP_KEY)
+    autostart = os.environ.get(ENV_AUTOSTART)
+    if supervisor is not None and autostart in supervisor.apps:
+        supervisor.autostart(autostart)
 

@@ -88,9 +88,18 @@ class DesktopPageHandler(_DesktopMixin, JupyterHandler):
 
 
 class DesktopSessionHandler(_DesktopMixin, APIHandler):
-    """``POST``: start the application again if it ended (the viewer's reconnect)."""
+    """``GET``: whether the application runs and shows a window (the spawner waits for it);
+    ``POST``: start the application again if it ended (the viewer's reconnect)."""
 
     auth_resource = "terminals"
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, app_id: str) -> None:
+        if app_id not in self.supervisor.apps:
+            raise tornado.web.HTTPError(404, f"'{app_id}' is not a desktop application of this datalab")
+        self.finish(json.dumps({"id": app_id, "running": self.supervisor.running(app_id),
+                                "on_screen": self.supervisor.on_screen(app_id)}))
 
     @tornado.web.authenticated
     @authorized

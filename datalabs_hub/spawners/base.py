@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from pathlib import Path
 from typing import Any, AsyncIterator
 
+from jupyterhub.utils import url_path_join
 from tornado import web
+from tornado.httpclient import AsyncHTTPClient
 from traitlets import Integer, List, Unicode, default
 from traitlets.config import Configurable
 
@@ -48,6 +51,16 @@ class DatalabsSpawner(Configurable):
         help="""How many datalabs one user may run at once (0: no limit).
 
         Starting one more is refused with a message that says which ones are running.
+        """,
+    ).tag(config=True)
+
+    desktop_ready_timeout = Integer(
+        60,
+        help="""Seconds a desktop datalab may take to show its application's window before it is reported ready.
+
+        A desktop datalab starts its application with the server; the spawn page says so, and the
+        datalab opens once the window is on screen (so the tab shows the application at once). After
+        this time it opens anyway and the application appears when it is up.
         """,
     ).tag(config=True)
 
@@ -147,6 +160,31 @@ class DatalabsSpawner(Configurable):
     def load_state(self, state: dict[str, Any]) -> None:
         super().load_state(state)
         self.last_good_options = state.get("datalabs_last_good_options", self.last_good_options)
+
+    async def wait_for_desktop(self, server_url: str) -> None:
+        """For a desktop datalab: wait until its application's window is on screen (or the timeout).
+
+        Asks the datalab's own ``desktop/<id>/api/session`` with the server's token.
+        """
+        plan = self.plan
+        if plan is None or plan.datalab.kind != "desktop":
+            return
+        self.report(60, f"{plan.datalab.title} is starting")
+        url = url_path_join(server_url, self.server.base_url, "desktop", plan.datalab.id, "api", "session")
+        client = AsyncHTTPClient()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.desktop_ready_timeout
+        while loop.time() < deadline:
+            try:
+                response = await client.fetch(url, headers={"Authorization": f"token {self.api_token}"},
+                                              request_timeout=5, raise_error=False)
+                if response.code == 200 and json.loads(response.body).get("on_screen"):
+                    self.report(90, f"{plan.datalab.title} is on screen")
+                    return
+            except (OSError, ValueError):
+                pass
+            await asyncio.sleep(0.1)
+        self.report(90, f"{plan.datalab.title} is taking long to start; opening it anyway")
 
     # --- progress events shown on the spawn page -------------------------------------------
 

@@ -111,7 +111,9 @@ class DatalabsKubeSpawner(DatalabsSpawner, KubeSpawner):
         plan = self.prepare_launch()
         self.apply_plan(plan)
         self.report(20, f"Requesting a pod with image {self.image}{self._describe_limits()}")
-        return await super().start()
+        url = await super().start()
+        await self.wait_for_desktop(url if isinstance(url, str) else f"http://{url[0]}:{url[1]}")
+        return url
 
     def _describe_limits(self) -> str:
         limits = []

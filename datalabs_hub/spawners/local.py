@@ -151,6 +151,7 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         self.report(40, "JupyterLab is starting; the datalab opens when it answers (usually a few seconds)")
         ip = self.ip or "127.0.0.1"
         await self._wait_for_port(ip, self.port)
+        await self.wait_for_desktop(f"http://{ip}:{self.port}")
         return (ip, self.port)
 
     async def _wait_for_port(self, ip: str, port: int) -> None:
