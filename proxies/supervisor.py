@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,9 +43,9 @@ class DesktopSupervisor:
         self.apps = {a.id: a for a in apps}
         self.runtime_dir = runtime_dir
         self.start_timeout = start_timeout
-        self._procs: dict[str, asyncio.subprocess.Process] = {}
+        self._procs: dict[str, subprocess.Popen] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self._samp: asyncio.subprocess.Process | None = None
+        self._samp: subprocess.Popen | None = None
         self._watchers: list[asyncio.Task] = []
         self._stopping = False
 
@@ -65,16 +65,15 @@ class DesktopSupervisor:
 
     def running(self, app_id: str) -> bool:
         proc = self._procs.get(app_id)
-        return proc is not None and proc.returncode is None
+        return proc is not None and proc.poll() is None
 
-    async def start_samp_hub(self) -> None:
-        if not self.samp_env() or (self._samp is not None and self._samp.returncode is None):
+    def start_samp_hub(self) -> None:
+        """Start the datalab's SAMP hub if an application uses SAMP (not waited for: the applications
+        start at the same time and connect when it is up; TOPCAT and DS9 look for a hub again every few seconds)."""
+        if not self.samp_env() or (self._samp is not None and self._samp.poll() is None):
             return
-        # not awaited: the applications start at the same time and connect when the hub is up
-        # (TOPCAT and DS9 look for a hub again every few seconds)
-        self._samp = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "proxies.samp_hub", str(self.samp_lockfile), stdin=asyncio.subprocess.DEVNULL
-        )
+        self._samp = subprocess.Popen([sys.executable, "-m", "proxies.samp_hub", str(self.samp_lockfile)],
+                                      stdin=subprocess.DEVNULL)
 
     async def ensure(self, app_id: str) -> None:
         """Make sure ``app_id``'s session runs and its VNC socket accepts connections."""
@@ -87,11 +86,11 @@ class DesktopSupervisor:
             if self.running(app_id) and socket_accepts(sock):
                 return
             if not self.running(app_id):
-                await self._start(app)
+                self.start(app_id)
             proc = self._procs[app_id]
             deadline = asyncio.get_running_loop().time() + self.start_timeout
             while not socket_accepts(sock):
-                if proc.returncode is not None:
+                if proc.poll() is not None:
                     raise SessionError(
                         f"{app.title} exited while starting (status {proc.returncode}); "
                         "the datalab's log says why. Reload the page to try again."
@@ -100,17 +99,23 @@ class DesktopSupervisor:
                     raise SessionError(f"{app.title} did not start within {self.start_timeout:.0f} s; reload to try again.")
                 await asyncio.sleep(0.02)
 
-    async def _start(self, app: AppSpec) -> None:
+    def start(self, app_id: str) -> None:
+        """Start ``app_id``'s launcher now (does not wait; :meth:`ensure` waits for its socket).
+
+        Synchronous so a desktop datalab can start its application while the server is still
+        loading (the Java start-up of TOPCAT then overlaps Jupyter's own).
+        """
+        if self.running(app_id):
+            return
         try:
             ensure_private_dir(self.runtime_dir)
         except OSError as e:
             raise SessionError(f"Cannot prepare the desktop sessions' folder: {e}") from None
-        await self.start_samp_hub()
+        self.start_samp_hub()
         env = dict(os.environ, **self.samp_env())
-        log.info("Starting desktop application %s", app.id)
-        self._procs[app.id] = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "proxies.launcher", app.id, env=env, stdin=asyncio.subprocess.DEVNULL
-        )
+        log.info("Starting desktop application %s", app_id)
+        self._procs[app_id] = subprocess.Popen([sys.executable, "-m", "proxies.launcher", app_id], env=env,
+                                               stdin=subprocess.DEVNULL)
 
     def autostart(self, app_id: str) -> None:
         """Start ``app_id`` now and again whenever it ends, until the server stops."""
@@ -119,7 +124,8 @@ class DesktopSupervisor:
             while not self._stopping:
                 try:
                     await self.ensure(app_id)
-                    await self._procs[app_id].wait()
+                    while self.running(app_id):
+                        await asyncio.sleep(0.2)
                     log.warning("Desktop application %s ended; starting it again", app_id)
                 except SessionError as e:
                     log.error("%s", e)
@@ -131,22 +137,21 @@ class DesktopSupervisor:
         """Ask every session and the SAMP hub to stop (at server exit); the launchers clean up themselves."""
         self._stopping = True
         for proc in [*self._procs.values(), self._samp]:
-            if proc is not None and proc.returncode is None:
-                try:
-                    proc.send_signal(signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
 
     async def stop(self) -> None:
         """Stop every session and the SAMP hub (each launcher stops its own processes)."""
         self._stopping = True
         for task in self._watchers:
             task.cancel()
-        procs = [p for p in [*self._procs.values(), self._samp] if p is not None and p.returncode is None]
+        procs = [p for p in [*self._procs.values(), self._samp] if p is not None and p.poll() is None]
         for proc in procs:
-            proc.send_signal(signal.SIGTERM)
+            proc.terminate()
+        deadline = asyncio.get_running_loop().time() + 8
+        while any(p.poll() is None for p in procs) and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.1)
         for proc in procs:
-            try:
-                await asyncio.wait_for(proc.wait(), 8)
-            except asyncio.TimeoutError:
+            if proc.poll() is None:
                 proc.kill()
+                proc.wait()

@@ -36,7 +36,7 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
 def _load_desktop(serverapp: Any) -> None:
     """Desktop applications of this datalab (DATALABS_DESKTOP_APPS): viewer pages and their sessions."""
     from proxies.apps import ENV_AUTOSTART, AppsError, apps_from_env, runtime_dir
-    from proxies.supervisor import DesktopSupervisor
+    from proxies.supervisor import DesktopSupervisor, SessionError
 
     from .desktop import desktop_handlers, viewer_version
 
@@ -55,7 +55,12 @@ def _load_desktop(serverapp: Any) -> None:
     web_app.add_handlers(".*$", desktop_handlers(web_app.settings["base_url"]))
     atexit.register(supervisor.terminate)  # each launcher also stops itself when the server dies
     autostart = os.environ.get(ENV_AUTOSTART)
-    if autostart and autostart not in supervisor.apps:
+    if autostart in supervisor.apps:
+        try:
+            supervisor.start(autostart)  # now, so the application starts while the server loads
+        except SessionError as e:
+            serverapp.log.error("Datalabs: %s", e)
+    elif autostart:
         serverapp.log.error("Datalabs: %s=%r is not among the desktop applications", ENV_AUTOSTART, autostart)
     serverapp.log.info("Datalabs desktop applications: %s", ", ".join(supervisor.apps))
 

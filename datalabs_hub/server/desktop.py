@@ -21,9 +21,10 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 
+import proxies
 from proxies.supervisor import DesktopSupervisor, SessionError
 
-VIEWER_DIR = Path(__file__).resolve().parents[2] / "proxies" / "viewer" / "dist"
+VIEWER_DIR = Path(proxies.__file__).resolve().parent / "viewer" / "dist"
 APP_PATTERN = r"([a-z0-9](?:[-a-z0-9]{0,48}[a-z0-9])?)"
 
 PAGE = """<!DOCTYPE html>

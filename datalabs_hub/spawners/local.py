@@ -148,7 +148,7 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
             **self.popen_kwargs,
         )
         self.pid = self.proc.pid
-        self.report(40, "JupyterLab is starting; the datalab opens when it answers (usually a few seconds)")
+        self.report(40, "The datalab's server is starting; it opens when it answers (usually a few seconds)")
         ip = self.ip or "127.0.0.1"
         await self._wait_for_port(ip, self.port)
         await self.wait_for_desktop(f"http://{ip}:{self.port}")
