@@ -45,6 +45,9 @@ CATALOG = textwrap.dedent(
         desktop:
           command: [ds9, /data/sky/gradient.fits]
           main_window: {title: SAOImage*}
+      - id: lab-with-tiles
+        title: JupyterLab with desktop tiles
+        kind: jupyterlab
     volumes:
       - id: sky
         title: Sky test products
@@ -430,6 +433,31 @@ def assert_no_processes_left(name: str, timeout: float = 20) -> None:
         time.sleep(0.3)
         left = account_processes(name)
     assert not left, [(p.pid, p.info["name"]) for p in left]
+
+
+def test_jupyterlab_datalab_offers_each_desktop_app_as_a_launcher_tile(desktop_hub, accounts):
+    bob = accounts["bob"].name
+    r = desktop_hub.api("POST", f"/users/{bob}/servers/lab", json={"datalab": "lab-with-tiles"})
+    assert r.status_code in (201, 202), r.text
+    try:
+        desktop_hub.wait_ready(bob, "lab", timeout=90)
+        token = desktop_hub.user_token(bob)
+        headers = {"Authorization": f"token {token}"}
+        base = f"{desktop_hub.url}/user/{bob}/lab/"
+        info = requests.get(base + "server-proxy/servers-info", headers=headers, timeout=30).json()
+        tiles = {s["name"]: s["launcher_entry"] for s in info["server_processes"]}
+        assert tiles["vnc-topcat-test"]["title"] == "TOPCAT test"
+        assert tiles["vnc-ds9-test"]["path_info"] == "desktop/ds9-test/" and tiles["vnc-ds9-test"]["enabled"]
+        # nothing runs until a tile is opened; then that application alone gets its own session
+        assert not [p for p in account_processes(bob) if p.info["name"] == "Xvnc"]
+        assert requests.get(base + "desktop/ds9-test/", headers=headers, timeout=60).ok
+        xvnc = find_process(bob, "Xvnc", timeout=10)
+        assert [c.laddr for c in xvnc.net_connections("unix") if c.laddr.endswith("/ds9-test/vnc.sock")]
+        assert len([p for p in account_processes(bob) if p.info["name"] == "Xvnc"]) == 1
+    finally:
+        desktop_hub.api("DELETE", f"/users/{bob}/servers/lab")
+        desktop_hub.wait_stopped(bob, "lab")
+    assert_no_processes_left(bob)
 
 
 def test_stopping_the_datalab_leaves_no_process(topcat, desktop_hub, accounts):
