@@ -45,6 +45,12 @@ CATALOG = textwrap.dedent(
         desktop:
           command: [ds9, /data/sky/gradient.fits]
           main_window: {title: SAOImage*}
+      - id: gdl-test
+        title: GDL test
+        kind: desktop
+        desktop:
+          command: [xterm, -title, GDL, -fa, Monospace, -fs, '11', -e, gdl]
+          main_window: {title: GDL}
       - id: lab-with-tiles
         title: JupyterLab with desktop tiles
         kind: jupyterlab
@@ -433,6 +439,34 @@ def assert_no_processes_left(name: str, timeout: float = 20) -> None:
         time.sleep(0.3)
         left = account_processes(name)
     assert not left, [(p.pid, p.info["name"]) for p in left]
+
+
+def test_legacy_gdl_session_runs_idl_code_in_the_browser(desktop_hub, accounts, browser):
+    bob = accounts["bob"]
+    r = desktop_hub.api("POST", f"/users/{bob.name}/servers/gdl", json={"datalab": "gdl-test"})
+    assert r.status_code in (201, 202), r.text
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    try:
+        desktop_hub.wait_ready(bob.name, "gdl", timeout=90)
+        login(page, desktop_hub, bob)
+        page.goto(desktop_url(desktop_hub, bob.name, "gdl", "gdl-test"))
+        expect(page.locator("body[data-state=connected]")).to_be_visible(timeout=30_000)
+        # the xterm fills the tab (white) and shows GDL's banner and prompt (dark text at the top)
+        wait_canvas(page, lambda s: s["same"] > 0.9, region=(0, 300, 1280, 500), rgb=(255, 255, 255))
+        wait_canvas(page, lambda s: s["dark"] > 500, region=(0, 0, 700, 150))
+        below = page.evaluate(CANVAS_STATS, [0, 160, 700, 60, [255, 255, 255]])
+        assert below["same"] > 0.99  # nothing below the prompt yet
+        page.mouse.click(300, 500)
+        page.keyboard.type("print, total(findgen(10)), n_elements(findgen(10))\n", delay=10)
+        # the command and GDL's answer appear below the prompt
+        wait_canvas(page, lambda s: s["dark"] > 100, region=(0, 160, 700, 60), timeout=30)
+        page.screenshot(path=str(ARTIFACTS / "desktop-gdl.png"))
+    finally:
+        context.close()
+        desktop_hub.api("DELETE", f"/users/{bob.name}/servers/gdl")
+        desktop_hub.wait_stopped(bob.name, "gdl")
+    assert_no_processes_left(bob.name)
 
 
 def test_jupyterlab_datalab_offers_each_desktop_app_as_a_launcher_tile(desktop_hub, accounts):

@@ -35,10 +35,10 @@ PAGE = """<!DOCTYPE html>
 html, body {{ margin: 0; height: 100%; overflow: hidden; background: #202020; font: 14px sans-serif; }}
 #screen {{ position: absolute; inset: 0; }}
 #status {{ position: absolute; top: 40%; width: 100%; text-align: center; color: #ddd; }}
-#clipboard-button {{ position: absolute; top: 0; right: 16px; z-index: 2; opacity: .35; border: 0; border-radius: 0 0 4px 4px;
+#clipboard-button {{ position: absolute; top: 0; left: 50%; transform: translateX(-50%); z-index: 2; opacity: .35; border: 0; border-radius: 0 0 4px 4px;
   padding: 1px 8px; background: #444; color: #fff; font-size: 12px; cursor: pointer; }}
 #clipboard-button:hover, #clipboard-button:focus {{ opacity: 1; }}
-#clipboard-panel {{ position: absolute; top: 22px; right: 16px; z-index: 2; background: #333; color: #eee; padding: 8px;
+#clipboard-panel {{ position: absolute; top: 22px; left: 50%; transform: translateX(-50%); z-index: 2; background: #333; color: #eee; padding: 8px;
   border-radius: 4px; box-shadow: 0 2px 8px #0008; }}
 #clipboard-panel textarea {{ width: 320px; height: 120px; display: block; }}
 </style></head>
