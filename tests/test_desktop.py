@@ -432,13 +432,19 @@ def test_ds9_shows_a_fits_image_from_the_volume(desktop_hub, accounts, browser):
     assert_no_processes_left(bob.name)
 
 
-def assert_no_processes_left(name: str, timeout: float = 20) -> None:
+def assert_no_processes_left(name: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     left = account_processes(name)
     while left and time.monotonic() < deadline:
         time.sleep(0.3)
         left = account_processes(name)
-    assert not left, [(p.pid, p.info["name"]) for p in left]
+    described = []
+    for p in left:
+        try:
+            described.append((p.pid, p.info["name"], p.cmdline(), p.ppid()))
+        except psutil.Error:
+            pass
+    assert not described, described
 
 
 def test_legacy_gdl_session_runs_idl_code_in_the_browser(desktop_hub, accounts, browser):
