@@ -230,7 +230,7 @@ export class PipelineDocument {
         ok: false,
         error: {
           kind: 'yaml',
-          message: `This file is not valid YAML: ${e.message.split('\n')[0]}`,
+          message: `This file is not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '')}.`,
           line: pos?.line,
           column: pos?.col
         }
