@@ -255,11 +255,24 @@ class _WarningCapture(logging.Handler):
 _POSITION = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+):(?P<column>\d+):\s*(?P<message>.*)$", re.S)
 
 
+def _leaves(exc: Any, context: str = "") -> Iterator[tuple[Any, str]]:
+    """The tips of schema-salad's exception tree, each with the nearest message naming a field."""
+    message = _clean(exc.message)
+    if "field" in message and exc.children:
+        context = message.rstrip(":").removesuffix(" because").strip()
+    if not exc.children:
+        yield exc, context
+    for child in exc.children:
+        yield from _leaves(child, context)
+
+
 def _from_exception(exc: Any, doc_uri: str) -> list[Problem]:
-    leaves = exc.leaves() or [exc]
+    leaves = list(_leaves(exc))[:MAX_PROBLEMS] or [(exc, "")]
     problems = []
-    for leaf in leaves[:MAX_PROBLEMS]:
+    for leaf, context in leaves:
         message = _clean(leaf.detailed_message or leaf.message) or _clean(str(leaf))
+        if context and context not in message:
+            message = f"{context}: {message}"
         line, column = leaf.start if leaf.start else (None, None)
         message, inner = _inline_positions(message, doc_uri)
         if line is None and inner is not None:
