@@ -45,6 +45,8 @@ class LabServer:
 
     def start(self, timeout: float = 90) -> "LabServer":
         self.log_path = self.root.parent / f"jupyter-lab-{self.port}.log"
+        workspaces = self.root.parent / f"workspaces-{self.port}"  # no layout carried over from another run
+        workspaces.mkdir(exist_ok=True)
         log = open(self.log_path, "wb")
         bindir = Path(sys.executable).parent
         env = dict(os.environ, PATH=f"{bindir}:{os.environ.get('PATH', '')}", JUPYTER_NO_CONFIG="")
@@ -53,7 +55,8 @@ class LabServer:
             [str(bindir / "jupyter-lab"), "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
              f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
              f"--ServerApp.root_dir={self.root}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-             "jupyterlab.NeverCheckForUpdate", "--ServerApp.open_browser=False"],
+             "jupyterlab.NeverCheckForUpdate", "--ServerApp.open_browser=False",
+             f"--LabApp.workspaces_dir={workspaces}"],
             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=self.root,
         )
         deadline = time.monotonic() + timeout

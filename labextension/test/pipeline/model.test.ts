@@ -430,3 +430,13 @@ test('generated pipelines (the benchmark\'s) open clean and keep their meaning w
   }
   emit('generated-50.cwl', generatedPipeline(50));
 });
+
+test('a new pipeline grows in block style (readable, and PyYAML reads `string?` in it)', () => {
+  const doc = load(NEW_PIPELINE);
+  doc.addStep({ ...CUT, inputs: { ...CUT.inputs, extra: { type: 'string?' } } }, 'cut', { x: 0, y: 0 });
+  doc.addInput('table', parseType('File'), undefined, { node: 'cut', port: 'table' });
+  const text = doc.serialize();
+  assert.match(text, /^steps:\n  cut:\n    run:\n/m);
+  assert.match(text, /^inputs:\n  table:\n/m);
+  assert.doesNotMatch(text, /\{ type: string\?/);
+});

@@ -131,6 +131,22 @@ export interface ILink {
   target: IPortRef;
 }
 
+/**
+ * Where the layout hint keeps a node's position: steps under `nodes` (keyed by step id), workflow inputs
+ * and outputs under `inputs` / `outputs` (keys without a colon: schema-salad would read `a:b` as a CURIE).
+ */
+const LAYOUT_SECTIONS: [string, string][] = [['nodes', ''], ['inputs', 'input:'], ['outputs', 'output:']];
+
+function layoutSlot(nodeId: string): [string, string] {
+  if (nodeId.startsWith(INPUT_PREFIX)) {
+    return ['inputs', nodeId.slice(INPUT_PREFIX.length)];
+  }
+  if (nodeId.startsWith(OUTPUT_PREFIX)) {
+    return ['outputs', nodeId.slice(OUTPUT_PREFIX.length)];
+  }
+  return ['nodes', nodeId];
+}
+
 export const NEW_PIPELINE = `cwlVersion: v1.2
 class: Workflow
 label: New pipeline
@@ -332,11 +348,12 @@ export class PipelineDocument {
       }
     }
     const layout = this.layoutNode(false);
-    const nodes = layout?.get('nodes', true);
-    for (const e of entries(nodes)) {
-      const p = toJS(e.value) as Record<string, unknown> | undefined;
-      if (p && typeof p.x === 'number' && typeof p.y === 'number') {
-        this.positions.set(e.id, { x: p.x, y: p.y });
+    for (const [section, prefix] of LAYOUT_SECTIONS) {
+      for (const e of entries(layout?.get(section, true))) {
+        const p = toJS(e.value) as Record<string, unknown> | undefined;
+        if (p && typeof p.x === 'number' && typeof p.y === 'number') {
+          this.positions.set(prefix + e.id, { x: p.x, y: p.y });
+        }
       }
     }
     this.validateAll();
@@ -1222,19 +1239,21 @@ export class PipelineDocument {
     const pos = { x: Math.round(p.x), y: Math.round(p.y) };
     this.positions.set(nodeId, pos);
     const layout = this.layoutNode(true)!;
-    let nodes: unknown = layout.get('nodes', true);
+    const [section, key] = layoutSlot(nodeId);
+    let nodes: unknown = layout.get(section, true);
     if (!isMap(nodes)) {
       nodes = new YAMLMap();
-      layout.set('nodes', nodes);
+      layout.set(section, nodes);
     }
-    (nodes as YAMLMap).set(nodeId, this.yaml.createNode(pos, { flow: true }));
+    (nodes as YAMLMap).set(key, this.yaml.createNode(pos, { flow: true }));
   }
 
   private deletePosition(nodeId: string): void {
     this.positions.delete(nodeId);
-    const nodes = this.layoutNode(false)?.get('nodes', true);
+    const [section, key] = layoutSlot(nodeId);
+    const nodes = this.layoutNode(false)?.get(section, true);
     if (isMap(nodes)) {
-      nodes.delete(nodeId);
+      nodes.delete(key);
     }
   }
 

@@ -38,10 +38,10 @@ export function generatedPipeline(n: number, withLayout = true): string {
   }
   if (withLayout) {
     lines.push('hints:', '  - class: dl:Layout', '    nodes:');
-    lines.push('      input:source: {x: 0, y: 0}');
     for (let i = 1; i <= n; i++) {
       lines.push(`      step_${i}: {x: ${(i % 20) * 260 + 260}, y: ${Math.floor(i / 20) * 140}}`);
     }
+    lines.push('    inputs:', '      source: {x: 0, y: 0}');
   }
   return lines.join('\n') + '\n';
 }

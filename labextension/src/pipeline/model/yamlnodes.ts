@@ -127,6 +127,10 @@ export function collection(doc: Document, map: YAMLMap, key: string): YAMLMap | 
 
 /** Add an entry with fields (map form: `id: {fields}`, list form: `{id, ...fields}`); returns its map. */
 export function addEntry(doc: Document, coll: YAMLMap | YAMLSeq, id: string, fields: Record<string, unknown>): YAMLMap {
+  if (coll.flow && (coll.items.length === 0 || Object.values(fields).some(v => v !== null && typeof v === 'object'))) {
+    // `inputs: {}` grows into a block: nested tools in flow style are unreadable (and PyYAML rejects `string?` there)
+    coll.flow = false;
+  }
   if (isSeq(coll)) {
     const node = doc.createNode({ id, ...fields }) as YAMLMap;
     coll.items.push(node);
