@@ -6,13 +6,14 @@ the cutout, so the cutout's coordinates stay right.
 """
 
 import argparse
+import os
 import sys
+import warnings
 
 import numpy as np
 from astropy.io import fits
 from astropy.nddata import Cutout2D, NoOverlapError
 from astropy.wcs import WCS, FITSFixedWarning
-import warnings
 
 warnings.simplefilter("ignore", FITSFixedWarning)
 
@@ -57,7 +58,7 @@ def main():
     try:
         hdul = fits.open(args.image)
     except (OSError, ValueError) as exc:
-        fail(f"{args.image} is not a readable FITS file: {exc}")
+        fail(f"{os.path.basename(args.image)} is not a readable FITS file: {exc}")
     with hdul:
         index = pick_hdu(hdul, args.hdu)
         image = hdul[index]

@@ -6,6 +6,7 @@ Writes ``header.json`` (keyword -> value, plus the HDU index and name), ``header
 
 import argparse
 import json
+import os
 import sys
 
 from astropy.io import fits
@@ -45,7 +46,7 @@ def main():
     try:
         hdul = fits.open(args.fits)
     except (OSError, ValueError) as exc:
-        fail(f"{args.fits} is not a readable FITS file: {exc}")
+        fail(f"{os.path.basename(args.fits)} is not a readable FITS file: {exc}")
     with hdul:
         index = pick_hdu(hdul, args.hdu)
         header = hdul[index].header
@@ -59,7 +60,7 @@ def main():
         if args.keyword:
             key = args.keyword.upper()
             if key not in header:
-                fail(f"keyword {key} is not in HDU {index} ({hdul[index].name}) of {args.fits}")
+                fail(f"keyword {key} is not in HDU {index} ({hdul[index].name}) of {os.path.basename(args.fits)}")
             value = str(header[key])
         with open("header.json", "w") as out:
             json.dump({"hdu": index, "name": hdul[index].name, "cards": cards}, out, indent=1)

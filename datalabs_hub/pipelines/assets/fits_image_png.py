@@ -42,7 +42,7 @@ def main():
     try:
         hdul = fits.open(args.image)
     except (OSError, ValueError) as exc:
-        fail(f"{args.image} is not a readable FITS file: {exc}")
+        fail(f"{os.path.basename(args.image)} is not a readable FITS file: {exc}")
     with hdul:
         candidates = range(len(hdul)) if args.hdu is None else [int(args.hdu) if args.hdu.isdigit() else args.hdu]
         image = None

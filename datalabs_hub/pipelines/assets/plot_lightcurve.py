@@ -66,7 +66,7 @@ def main():
     try:
         hdul = fits.open(args.lightcurve)
     except (OSError, ValueError) as exc:
-        fail(f"{args.lightcurve} is not a readable FITS file: {exc}")
+        fail(f"{os.path.basename(args.lightcurve)} is not a readable FITS file: {exc}")
     with hdul:
         table = find_hdu(hdul, args.hdu)
         names = table.columns.names

@@ -4,6 +4,7 @@ Reads with astropy (format guessed from the content, or given) and writes ``tabl
 """
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -36,7 +37,7 @@ def read(path, fmt, hdu):
         return Table.read(path, **kwargs)
     except Exception as exc:  # astropy raises many kinds for unreadable input
         hint = "" if kwargs.get("format") else " (give the input format, e.g. ascii or fits)"
-        fail(f"cannot read {path} as a table{hint}: {exc}")
+        fail(f"cannot read {os.path.basename(path)} as a table{hint}: {exc}")
 
 
 def _is_fits(path):
@@ -49,7 +50,7 @@ def _first_table_hdu(path):
         for index, hdu in enumerate(hdul):
             if isinstance(hdu, (fits.BinTableHDU, fits.TableHDU)):
                 return index
-    fail(f"{path} has no table HDU")
+    fail(f"{os.path.basename(path)} has no table HDU")
 
 
 def main():

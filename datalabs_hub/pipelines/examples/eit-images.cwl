@@ -79,6 +79,7 @@ steps:
 
               import argparse
               import json
+              import os
               import sys
 
               from astropy.io import fits
@@ -118,7 +119,7 @@ steps:
                   try:
                       hdul = fits.open(args.fits)
                   except (OSError, ValueError) as exc:
-                      fail(f"{args.fits} is not a readable FITS file: {exc}")
+                      fail(f"{os.path.basename(args.fits)} is not a readable FITS file: {exc}")
                   with hdul:
                       index = pick_hdu(hdul, args.hdu)
                       header = hdul[index].header
@@ -132,7 +133,7 @@ steps:
                       if args.keyword:
                           key = args.keyword.upper()
                           if key not in header:
-                              fail(f"keyword {key} is not in HDU {index} ({hdul[index].name}) of {args.fits}")
+                              fail(f"keyword {key} is not in HDU {index} ({hdul[index].name}) of {os.path.basename(args.fits)}")
                           value = str(header[key])
                       with open("header.json", "w") as out:
                           json.dump({"hdu": index, "name": hdul[index].name, "cards": cards}, out, indent=1)
@@ -226,13 +227,14 @@ steps:
               """
 
               import argparse
+              import os
               import sys
+              import warnings
 
               import numpy as np
               from astropy.io import fits
               from astropy.nddata import Cutout2D, NoOverlapError
               from astropy.wcs import WCS, FITSFixedWarning
-              import warnings
 
               warnings.simplefilter("ignore", FITSFixedWarning)
 
@@ -277,7 +279,7 @@ steps:
                   try:
                       hdul = fits.open(args.image)
                   except (OSError, ValueError) as exc:
-                      fail(f"{args.image} is not a readable FITS file: {exc}")
+                      fail(f"{os.path.basename(args.image)} is not a readable FITS file: {exc}")
                   with hdul:
                       index = pick_hdu(hdul, args.hdu)
                       image = hdul[index]
@@ -447,7 +449,7 @@ steps:
                   try:
                       hdul = fits.open(args.image)
                   except (OSError, ValueError) as exc:
-                      fail(f"{args.image} is not a readable FITS file: {exc}")
+                      fail(f"{os.path.basename(args.image)} is not a readable FITS file: {exc}")
                   with hdul:
                       candidates = range(len(hdul)) if args.hdu is None else [int(args.hdu) if args.hdu.isdigit() else args.hdu]
                       image = None
