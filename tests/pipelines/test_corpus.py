@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,7 +33,7 @@ def test_corpus_has_the_features_the_round_trip_covers() -> None:
     for feature in ("SubworkflowFeatureRequirement", "StepInputExpressionRequirement", "valueFrom:", "when:",
                     "pickValue:", "linkMerge:", "dotproduct", "flat_crossproduct", "secondaryFiles:",
                     "hints:", "$namespaces:", "dl:Layout", "SchemaDefRequirement", "type: enum", "type: record",
-                    "string[]?", "File?", "run: tools/", "class: CommandLineTool", "class: ExpressionTool", "# "):
+                    "string[]?", "File?", "run: tools/", "papermill", "class: CommandLineTool", "class: ExpressionTool", "# "):
         assert feature in text, feature
 
 
@@ -66,11 +68,16 @@ EXPECTED = {
     "12-list-syntax": lambda o: o["lines"] == 3 and _text(o["upper"]).startswith("LINE ONE"),
     "13-expressiontool-defaults": lambda o: o["rows"] == 3 and o["columns"] == ["name", "x", "y"],
     "14-directory-nested-scatter": lambda o: o["counts"] == [3, 3],
+    "15-notebook-step": lambda o: o["lines"] == 2 and "wrote 2 lines" in _text(o["executed"]),
 }
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.stem)
-def test_workflow_runs_with_its_job_and_gives_the_expected_outputs(workflow: Path, tmp_path: Path) -> None:
+def test_workflow_runs_with_its_job_and_gives_the_expected_outputs(
+    workflow: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as in a datalab, the environment's programs (python3, papermill) come first on PATH
+    monkeypatch.setenv("PATH", f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
     job = workflow.with_suffix(".job.yml")
     code, outputs, log = run_cwltool("--no-container", "--quiet", "--outdir", str(tmp_path / "out"),
                                      "--tmpdir-prefix", str(tmp_path / "tmp") + "/", str(workflow), str(job))
