@@ -123,6 +123,7 @@ def precheck(doc: Any) -> list[Problem]:
         problems.append(warning(
             f"cwlVersion {version}: cwltool upgrades it to v1.2 when it runs; the editor saves v1.2.", line, column
         ))
+    problems += _identifier_problems(doc)
     for value, line, column in _references(doc):
         scheme = urllib.parse.urlsplit(value).scheme.lower()
         if scheme and scheme != "file" and len(scheme) > 1:  # one letter: a Windows drive, not a scheme
@@ -131,6 +132,36 @@ def precheck(doc: Any) -> list[Problem]:
                 "copy it into your files and refer to it by a relative path.",
                 line, column,
             ))
+    return problems
+
+
+PORTABLE_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+def _identifier_problems(doc: CommentedMap) -> list[Problem]:
+    """Ids of inputs, outputs and steps (of the document and of inline processes) that references cannot name."""
+    problems: list[Problem] = []
+    stack = [doc]
+    while stack:
+        process = stack.pop()
+        for section in ("inputs", "outputs", "steps"):
+            entries = process.get(section)
+            named: list[tuple[Any, int | None, int | None]] = []
+            if isinstance(entries, CommentedMap):
+                named = [(key, *_key_position(entries, key)) for key in entries]
+            elif isinstance(entries, CommentedSeq):
+                named = [(e.get("id"), *_key_position(e, "id")) for e in entries if isinstance(e, CommentedMap)]
+            for name, line, column in named:
+                short = name.split("/")[-1] if isinstance(name, str) and name.startswith("#") else name
+                if isinstance(short, str) and not PORTABLE_ID.fullmatch(short):
+                    problems.append(warning(
+                        f"{section[:-1]} id {_short(name)!r} is not a portable identifier: use letters, digits, "
+                        "'_', '-' and '.', starting with a letter or '_'.", line, column))
+        steps = process.get("steps")
+        for step in (steps.values() if isinstance(steps, CommentedMap) else steps if isinstance(steps, CommentedSeq)
+                     else []):
+            if isinstance(step, CommentedMap) and isinstance(step.get("run"), CommentedMap):
+                stack.append(step["run"])
     return problems
 
 

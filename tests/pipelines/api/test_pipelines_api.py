@@ -342,3 +342,26 @@ async def test_requests_need_authentication(jp_fetch, backend) -> None:
         with pytest.raises(HTTPClientError) as info:
             await jp_fetch(*parts, method=method, body=body, headers={"Authorization": ""})
         assert info.value.code in (401, 403)
+
+
+async def test_identifiers_that_references_cannot_name_are_warned_about(jp_fetch, backend) -> None:
+    content = textwrap.dedent("""\
+        cwlVersion: v1.2
+        class: Workflow
+        inputs:
+          "light curve": File
+        outputs: []
+        steps:
+          - id: "plot/it"
+            run:
+              class: CommandLineTool
+              baseCommand: "true"
+              inputs: {"x y": string?}
+              outputs: []
+            in: []
+            out: []
+        """)
+    result = await validate(jp_fetch, {"content": content})
+    messages = {(p["line"], p["message"].split(" is not")[0]) for p in result["problems"] if p["source"] == "datalabs"}
+    assert messages == {(4, "input id 'light curve'"), (7, "step id 'plot/it'"), (11, "input id 'x y'")}
+    assert all(p["severity"] == "warning" for p in result["problems"] if p["source"] == "datalabs")
