@@ -35,6 +35,7 @@ class LabServer:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
+    extra_args: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -56,7 +57,7 @@ class LabServer:
              f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
              f"--ServerApp.root_dir={self.root}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
              "jupyterlab.NeverCheckForUpdate", "--ServerApp.open_browser=False",
-             f"--LabApp.workspaces_dir={workspaces}"],
+             f"--LabApp.workspaces_dir={workspaces}", *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=self.root,
         )
         deadline = time.monotonic() + timeout

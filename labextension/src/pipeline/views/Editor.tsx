@@ -21,7 +21,7 @@ import * as React from 'react';
 import { IAsset, IServerProblem, validateOnServer } from '../api';
 import { ICopiedSteps, INPUT_PREFIX, IPosition, IProblem, OUTPUT_PREFIX, PipelineDocument } from '../model/document';
 import { basename, fileKind, relativePath, stem, toolForFile } from '../model/filestep';
-import { autoLayout } from '../model/layout';
+import { autoLayout, NODE_WIDTH, nodeHeight } from '../model/layout';
 import { PipelineSession } from '../model/session';
 import { INodeData, NODE_TYPES, nodeData, PipelineNode } from './nodes';
 import { Properties } from './Properties';
@@ -72,10 +72,14 @@ function buildNodes(doc: PipelineDocument, prev: PipelineNode[], fallback: Map<s
       out.push(cached);
       continue;
     }
+    const step = doc.steps.get(id);
     const node = {
       id,
       type: 'pipeline',
       position,
+      // known sizes: the canvas can fit the view and skip off-screen nodes before it has measured them
+      width: NODE_WIDTH,
+      height: nodeHeight(step ? Math.max(step.inPorts.length, step.outPorts.length) : 1),
       data: cached && cached._v === version && cached._doc === doc ? cached.data : nodeData(doc, id),
       selected: old?.selected ?? false,
       _v: version,
@@ -98,9 +102,40 @@ function buildEdges(doc: PipelineDocument, prev: Edge[]): Edge[] {
   }));
 }
 
+/**
+ * Positions for nodes the layout hint does not place (hand-written files, nodes added by a text editor):
+ * all of them by auto-layout when nothing is placed, else each one next to a neighbour.
+ */
 function missingPositions(doc: PipelineDocument): Map<string, IPosition> {
   const missing = doc.nodeIds().filter(id => !doc.positions.has(id));
-  return missing.length === 0 ? new Map() : autoLayout(doc);
+  if (missing.length === 0) {
+    return new Map();
+  }
+  if (doc.positions.size === 0) {
+    return autoLayout(doc);
+  }
+  const out = new Map<string, IPosition>();
+  let maxX = -Infinity;
+  let minY = Infinity;
+  for (const p of doc.positions.values()) {
+    maxX = Math.max(maxX, p.x);
+    minY = Math.min(minY, p.y);
+  }
+  let extra = 0;
+  const near = (ids: Iterable<string>, dx: number): IPosition | null => {
+    for (const n of ids) {
+      const p = doc.positions.get(n) ?? out.get(n);
+      if (p) {
+        return { x: p.x + dx, y: p.y };
+      }
+    }
+    return null;
+  };
+  for (const id of missing) {
+    const p = id.startsWith(INPUT_PREFIX) ? near(doc.consumersOf(id), -NODE_WIDTH - 80) : near(doc.producersOf(id), NODE_WIDTH + 80);
+    out.set(id, p ?? { x: maxX + NODE_WIDTH + 80, y: minY + 100 * extra++ });
+  }
+  return out;
 }
 
 function Palette(props: { assets: IAsset[] | null; error: string | null; onAdd: (a: IAsset) => void }): JSX.Element {
