@@ -329,7 +329,9 @@ def _from_log(text: str, doc_uri: str) -> Problem | None:
             line, column = int(match["line"]), int(match["column"])
         else:
             message = f"{_display_name(match['file'])}:{match['line']}:{match['column']}: {message}"
-    message = _clean(message)
+    message, _ = _inline_positions(_clean(message), doc_uri)
+    if line is not None:  # cwltool repeats the position of the first line on every line
+        message = message.replace(f"(line {line}) ", "")
     return warning(message, line, column, source="cwltool") if message else None
 
 

@@ -365,3 +365,40 @@ async def test_identifiers_that_references_cannot_name_are_warned_about(jp_fetch
     messages = {(p["line"], p["message"].split(" is not")[0]) for p in result["problems"] if p["source"] == "datalabs"}
     assert messages == {(4, "input id 'light curve'"), (7, "step id 'plot/it'"), (11, "input id 'x y'")}
     assert all(p["severity"] == "warning" for p in result["problems"] if p["source"] == "datalabs")
+
+
+async def test_import_of_a_file_outside_the_root_is_refused(jp_fetch, backend, tmp_path: Path) -> None:
+    other = tmp_path / "other-user" / "inputs.yml"
+    other.parent.mkdir()
+    other.write_text("secret_input: string\n")
+    content = f"cwlVersion: v1.2\nclass: Workflow\ninputs:\n  $import: {other}\noutputs: {{}}\nsteps: {{}}\n"
+    result = await validate(jp_fetch, {"content": content})
+    [problem] = errors(result)
+    assert f"Cannot use file://{other}" in problem["message"] and "outside the folders" in problem["message"]
+    assert "secret_input" not in json.dumps(result)
+
+
+async def test_javascript_syntax_errors_are_warnings_on_their_line(jp_fetch, backend, corpus_in_root) -> None:
+    content = textwrap.dedent("""\
+        cwlVersion: v1.2
+        class: Workflow
+        requirements:
+          InlineJavascriptRequirement: {}
+          StepInputExpressionRequirement: {}
+        inputs:
+          x: string
+        outputs: []
+        steps:
+          s:
+            run: tools/echo.cwl
+            in:
+              message:
+                source: x
+                valueFrom: ${ return self +; }
+            out: []
+        """)
+    result = await validate(jp_fetch, {"content": content, "path": "pipelines/js.cwl"})
+    assert result["valid"] is True  # as for cwltool --validate
+    [problem] = result["problems"]
+    assert problem["severity"] == "warning" and problem["line"] == 15
+    assert "Expected an identifier and instead saw ';'" in problem["message"]
