@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -88,7 +89,7 @@ async () => {
 ARM_DROP_JS = """
 () => {
   window.__dlDrop = null;
-  document.addEventListener('mouseup', () => {
+  window.addEventListener('pointerup', () => {
     const t = performance.now();
     requestAnimationFrame(() => requestAnimationFrame(() => { window.__dlDrop = performance.now() - t; }));
   }, {once: true, capture: true});
@@ -115,7 +116,7 @@ def drag_a_node(page, node_id: str) -> float:
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 30, box["y"] + box["height"] / 2 + 20, steps=4)
     page.mouse.up()
-    page.wait_for_function("() => window.__dlDrop !== null", timeout=600_000)
+    page.wait_for_function("() => window.__dlDrop !== null", timeout=120_000)
     return page.evaluate("() => window.__dlDrop")
 
 
@@ -125,6 +126,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
+
+    # SIGTERM (timeout, kill) unwinds like Ctrl-C: the lab server and the browser are stopped on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     with tempfile.TemporaryDirectory(prefix="dl-bench-editor-") as tmp:
         root = Path(tmp) / "root"

@@ -219,3 +219,37 @@ def test_a_file_the_editor_cannot_read_shows_why_and_is_never_overwritten(lab, p
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, "the editor wrote a file it could not read"
     error.locator(".dl-open-as-text").click()
     expect(page.locator(".jp-FileEditor .cm-content").first).to_be_visible(timeout=30_000)
+
+
+def test_a_script_dragged_from_the_file_browser_becomes_a_step_that_runs(lab, page, tmp_path):
+    scripts = lab.root / "scripts"
+    scripts.mkdir(exist_ok=True)
+    (scripts / "hello.py").write_text("print('hello from a dragged script')\n")
+    target = lab.root / "from-files.cwl"
+    target.write_text("cwlVersion: v1.2\nclass: Workflow\ninputs: {}\noutputs: {}\nsteps: {}\n")
+    page.goto(lab.lab_url("from-files.cwl"))
+    editor = page.locator('.dl-pipeline-widget[data-state="ready"]')
+    expect(editor).to_be_visible(timeout=60_000)
+    listing = page.locator(".jp-FileBrowser .jp-DirListing-content")
+    listing.locator('.jp-DirListing-item[title^="Name: scripts"]').dblclick()
+    item = listing.locator('.jp-DirListing-item[title^="Name: hello.py"]')
+    expect(item).to_be_visible(timeout=30_000)
+    a = item.bounding_box()
+    b = editor.locator(".dl-pipeline-canvas").bounding_box()
+    page.mouse.move(a["x"] + 30, a["y"] + a["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(a["x"] + 60, a["y"] + 20, steps=5)
+    page.mouse.move(b["x"] + 200, b["y"] + 200, steps=10)
+    page.mouse.up()
+    expect(node(page, "hello")).to_contain_text("hello.py", timeout=10_000)
+    text = save(page, target, target.read_text())
+    step = yaml.safe_load(text)["steps"]["hello"]["run"]
+    assert step["baseCommand"] == ["python"]
+    assert step["inputs"]["script"]["default"] == {"class": "File", "location": "scripts/hello.py"}
+    run = subprocess.run(
+        [CWLTOOL, "--no-container", "--outdir", str(tmp_path / "out"), str(target)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env=dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}"),
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "[job hello] completed success" in run.stderr
