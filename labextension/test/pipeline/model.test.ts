@@ -440,3 +440,36 @@ test('a new pipeline grows in block style (readable, and PyYAML reads `string?` 
   assert.match(text, /^inputs:\n  table:\n/m);
   assert.doesNotMatch(text, /\{ type: string\?/);
 });
+
+test('moving nodes of a file with a layout hint rewrites only the hint: every other byte is kept', () => {
+  for (const file of [join(CORPUS, '11-editor-layout.cwl'), join(FIXTURES, 'layout-map-form.cwl')]) {
+    const text = readFileSync(file, 'utf8');
+    const doc = load(text);
+    doc.setPositions(new Map([['shout', { x: 999, y: 7 }]]));
+    const saved = doc.serialize();
+    const a = text.split('\n');
+    const b = saved.split('\n');
+    let head = 0;
+    while (head < a.length && a[head] === b[head]) {
+      head++;
+    }
+    let tail = 0;
+    while (tail < a.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) {
+      tail++;
+    }
+    const changedOld = a.slice(head, a.length - tail).join('\n');
+    const changedNew = b.slice(head, b.length - tail).join('\n');
+    assert.ok(!/steps|inputs:|outputs:|run:/.test(changedOld + changedNew), `${file}: changed outside the hint:\n${changedOld}\n---\n${changedNew}`);
+    assert.match(changedNew, /999/);
+    assert.deepEqual(meaning(saved), meaning(text));
+    assert.deepEqual(load(saved).positions.get('shout'), { x: 999, y: 7 });
+    assert.deepEqual(load(saved).positions.get('make'), doc.positions.get('make'));
+  }
+  const gen = load(generatedPipeline(300));
+  gen.setPositions(new Map([['step_1', { x: 1, y: 1 }]]));
+  const t0 = performance.now();
+  const out = gen.serialize();
+  const ms = performance.now() - t0;
+  assert.equal(out.length > 100000, true);
+  assert.ok(ms < 1000, `serialize of a moved 300-step pipeline took ${ms} ms`);
+});

@@ -218,6 +218,8 @@ export class PipelineDocument {
   private readonly consumers = new Map<string, Set<string>>();
   private readonly original: string;
   private modified = false;
+  /** Set by any edit other than moving nodes in an existing layout hint. */
+  private structural = false;
 
   private constructor(yaml: Document.Parsed, text: string) {
     this.yaml = yaml;
@@ -319,7 +321,34 @@ export class PipelineDocument {
     if (!this.modified) {
       return this.original;
     }
+    if (!this.structural) {
+      const spliced = this.spliceLayout();
+      if (spliced !== null) {
+        return spliced;
+      }
+    }
     return this.yaml.toString({ lineWidth: 0 });
+  }
+
+  /**
+   * Only nodes were moved and the file already had a layout hint: write the hint anew into the original
+   * text and leave every other byte as it was (fast, and the smallest possible diff).
+   */
+  private spliceLayout(): string | null {
+    const layout = this.layoutNode(false);
+    const range = layout?.range;
+    if (!layout || !range) {
+      return null;
+    }
+    const [start, end] = range;
+    const lineStart = this.original.lastIndexOf('\n', start - 1) + 1;
+    const indent = ' '.repeat(start - lineStart);
+    const standalone = new Document();
+    standalone.contents = layout;
+    const lines = standalone.toString({ lineWidth: 0 }).replace(/\n+$/, '').split('\n');
+    const text = lines.map((l, i) => (i === 0 || l === '' ? l : indent + l)).join('\n');
+    const ended = this.original[end - 1] === '\n';
+    return this.original.slice(0, start) + text + (ended ? '\n' : '') + this.original.slice(end);
   }
 
   // ------------------------------------------------------------------ index
@@ -756,6 +785,7 @@ export class PipelineDocument {
 
   private touchDocument(): void {
     this.modified = true;
+    this.structural = true;
   }
 
   private stepsColl(): YAMLMap | YAMLSeq {
@@ -1213,6 +1243,7 @@ export class PipelineDocument {
     if (!create) {
       return null;
     }
+    this.structural = true; // a new hint (and maybe $namespaces): the document is written in full
     const ns = this.root.get('$namespaces', true);
     if (isMap(ns)) {
       if (!ns.has('dl')) {
@@ -1262,7 +1293,7 @@ export class PipelineDocument {
     for (const [id, p] of moves) {
       this.setPositionRaw(id, p);
     }
-    this.touchDocument();
+    this.modified = true;
   }
 
   // ------------------------------------------------------------ copy / paste

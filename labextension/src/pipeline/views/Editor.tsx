@@ -480,7 +480,7 @@ function EditorInner(props: IEditorProps): JSX.Element {
           >
             <Background />
             <Controls />
-            {nodes.length <= 400 ? <MiniMap pannable zoomable /> : null}
+            {nodes.length <= 150 ? <MiniMap pannable zoomable /> : null}
           </ReactFlow>
         </div>
         <Properties
