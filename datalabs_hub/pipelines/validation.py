@@ -24,7 +24,7 @@ import stat
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +316,7 @@ def _from_exception(exc: Any, doc_uri: str) -> list[Problem]:
 
 
 def _from_log(text: str, doc_uri: str) -> Problem | None:
+    text = text[: 4 * MAX_MESSAGE_CHARS]  # the patterns below must not see megabytes
     if DATALABS_NAMESPACE in text and "undefined reference" in _clean(text):
         return None  # the editor's own hints (dl:Layout): cwltool ignores them, as it should
     if text.startswith("loader is "):
@@ -335,7 +336,7 @@ def _from_log(text: str, doc_uri: str) -> Problem | None:
     return warning(message, line, column, source="cwltool") if message else None
 
 
-_INLINE_POSITION = re.compile(r"(?P<file>[^\s:]+):(?P<line>\d+):(?P<column>\d+): ")
+_INLINE_POSITION = re.compile(r"(?P<file>[^\s:]{1,4096}):(?P<line>\d+):(?P<column>\d+): ")
 
 
 def _inline_positions(message: str, doc_uri: str) -> tuple[str, tuple[int, int] | None]:
@@ -369,16 +370,24 @@ def _display_name(name: str) -> str:
 
 
 def _clean(text: str) -> str:
-    """One readable line: no 'Warning:' prefixes or colour codes, single spaces."""
+    """One readable line: no 'Warning:' prefixes or colour codes, single spaces (cut to a sane length first)."""
+    if len(text) > 2 * MAX_MESSAGE_CHARS:
+        text = text[: 2 * MAX_MESSAGE_CHARS] + "..."
     text = re.sub(r"\x1b\[[0-9;]*m", "", text)
     text = re.sub(r"(^|\s)Warning:\s*", " ", text)
     return " ".join(text.split())
 
 
+MAX_MESSAGE_CHARS = 2000
+
+
 def _unique(problems: Sequence[Problem]) -> list[Problem]:
+    """Without repeats, at most MAX_PROBLEMS, each message at most MAX_MESSAGE_CHARS (values can be huge)."""
     seen: set[tuple[Any, ...]] = set()
     unique = []
     for problem in problems:
+        if len(problem.message) > MAX_MESSAGE_CHARS:
+            problem = replace(problem, message=problem.message[: MAX_MESSAGE_CHARS - 3] + "...")
         key = (problem.severity, problem.message, problem.line, problem.column)
         if key not in seen:
             seen.add(key)

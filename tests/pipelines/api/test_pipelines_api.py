@@ -402,3 +402,11 @@ async def test_javascript_syntax_errors_are_warnings_on_their_line(jp_fetch, bac
     [problem] = result["problems"]
     assert problem["severity"] == "warning" and problem["line"] == 15
     assert "Expected an identifier and instead saw ';'" in problem["message"]
+
+
+async def test_a_huge_wrong_value_gives_a_short_message(jp_fetch, backend) -> None:
+    content = json.dumps({"cwlVersion": "v1.2", "class": "Workflow", "inputs": {}, "outputs": {},
+                          "steps": {"s": {"run": "x" * 3_000_000, "in": {}, "out": []}}})
+    result = await validate(jp_fetch, {"content": content})
+    assert result["valid"] is False
+    assert all(len(p["message"]) <= 2000 for p in result["problems"])
