@@ -80,8 +80,37 @@ class ReadPolicy:
 # --- pass 1: our own checks, with positions ---------------------------------------------------
 
 
+MAX_FLOW_DEPTH = 100
+_BRACKETS = re.compile(r"[\[\]{}\n]")
+
+
+def flow_depth(content: str) -> tuple[int, int, int]:
+    """The deepest nesting of ``[`` / ``{`` (quotes not considered) and the line/column where it is reached.
+
+    ruamel's scanner takes seconds on a few thousand nested brackets, so this cheap count runs first.
+    """
+    depth = deepest = 0
+    where = (1, 1)
+    line, line_start = 1, 0
+    for match in _BRACKETS.finditer(content):
+        char = match.group()
+        if char == "\n":
+            line, line_start = line + 1, match.end()
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, (line, match.start() - line_start + 1)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest, *where
+
+
 def parse_yaml(content: str) -> tuple[Any, list[Problem]]:
     """The document as ruamel round-trip objects (which keep line numbers), or a syntax problem."""
+    deepest, line, column = flow_depth(content)
+    if deepest > MAX_FLOW_DEPTH:
+        return None, [error(f"The document nests {deepest} levels of brackets; more than {MAX_FLOW_DEPTH} is not "
+                            "a CWL document.", line, column)]
     yaml = YAML(typ="rt")
     try:
         return yaml.load(content), []

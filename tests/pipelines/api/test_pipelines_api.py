@@ -410,3 +410,13 @@ async def test_a_huge_wrong_value_gives_a_short_message(jp_fetch, backend) -> No
     result = await validate(jp_fetch, {"content": content})
     assert result["valid"] is False
     assert all(len(p["message"]) <= 2000 for p in result["problems"])
+
+
+@pytest.mark.parametrize("content", ["[" * 50_000 + "]" * 50_000, "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 3000)),
+                                     "\x01\x02\x03 binary \xff", "{{{{"])
+async def test_deep_or_garbage_yaml_gets_an_error_and_the_worker_survives(jp_fetch, backend, content) -> None:
+    result = await validate(jp_fetch, {"content": content})
+    assert result["valid"] is False
+    assert result["problems"] and all(p["message"] for p in result["problems"])
+    again = await validate(jp_fetch, {"content": workflow_running("tools/x.cwl")})
+    assert "x.cwl" in again["problems"][0]["message"]
