@@ -29,10 +29,13 @@ class ValidatorService:
     def __post_init__(self) -> None:
         self._process: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
+        self._requests = 0
 
     async def validate(self, content: str, doc_path: str, roots: Sequence[str]) -> list[Problem]:
         """Problems of ``content`` as the file ``doc_path``; referenced files must lie below ``roots``."""
-        request = json.dumps({"content": content, "path": doc_path, "roots": list(roots)}) + "\n"
+        self._requests += 1
+        request_id = self._requests
+        request = json.dumps({"id": request_id, "content": content, "path": doc_path, "roots": list(roots)}) + "\n"
         async with self._lock:
             try:
                 process = await self._ensure_started()
@@ -40,6 +43,9 @@ class ValidatorService:
                 process.stdin.write(request.encode())
                 await process.stdin.drain()
                 line = await asyncio.wait_for(process.stdout.readline(), self.timeout)
+            except asyncio.CancelledError:
+                self._kill()  # its answer would otherwise be read as the next request's
+                raise
             except TimeoutError:
                 await self._stop()
                 return [error(f"Validation took longer than {self.timeout:g} s and was stopped: the document is "
@@ -53,8 +59,12 @@ class ValidatorService:
                 return [error("The validator stopped while checking this document (it may have run out of "
                               "memory); the document is probably too large or too deeply nested.")]
         try:
-            return [Problem(**p) for p in json.loads(line)["problems"]]
-        except (ValueError, KeyError, TypeError) as exc:
+            answer = json.loads(line)
+            if answer.get("id") != request_id:
+                self._kill()
+                return [error("The validator answered another request; try again.")]
+            return [Problem(**p) for p in answer["problems"]]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             return [error(f"The validator gave an answer that could not be read: {exc}")]
 
     async def _ensure_started(self) -> asyncio.subprocess.Process:
@@ -97,6 +107,9 @@ class ValidatorService:
 
     def close_now(self) -> None:
         """End the worker without an event loop (at interpreter exit)."""
+        self._kill()
+
+    def _kill(self) -> None:
         process, self._process = self._process, None
         if process is not None and process.returncode is None:
             try:

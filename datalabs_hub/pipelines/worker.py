@@ -3,8 +3,8 @@
 cwltool is slow to import, blocks while it loads a document and keeps module-level state, so the
 server keeps one worker and talks to it over pipes, one JSON object per line:
 
-    request  {"content": "<CWL text>", "path": "/abs/path/doc.cwl", "roots": ["/abs", ...]}
-    answer   {"problems": [{"severity": ..., "message": ..., "line": ..., "column": ..., "source": ...}]}
+    request  {"id": 1, "content": "<CWL text>", "path": "/abs/path/doc.cwl", "roots": ["/abs", ...]}
+    answer   {"id": 1, "problems": [{"severity": ..., "message": ..., "line": ..., "column": ..., "source": ...}]}
 
 The server kills and replaces it when a request takes too long (:mod:`.validator_service`). The worker
 ends when its stdin closes or its parent dies.
@@ -66,11 +66,14 @@ def main() -> None:
     out.write(json.dumps(READY) + "\n")
     out.flush()
     for line in sys.stdin:
+        request: Any = None
         try:
-            answer = handle(json.loads(line))
+            request = json.loads(line)
+            answer = handle(request)
         except Exception as exc:  # never die on one request; say what happened
             answer = {"problems": [{"severity": "error", "message": f"The validator failed: {type(exc).__name__}: "
                                     f"{str(exc)[:500]}", "line": None, "column": None, "source": "datalabs"}]}
+        answer["id"] = request.get("id") if isinstance(request, dict) else None
         out.write(json.dumps(answer) + "\n")
         out.flush()
 

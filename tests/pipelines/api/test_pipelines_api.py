@@ -420,3 +420,16 @@ async def test_deep_or_garbage_yaml_gets_an_error_and_the_worker_survives(jp_fet
     assert result["problems"] and all(p["message"] for p in result["problems"])
     again = await validate(jp_fetch, {"content": workflow_running("tools/x.cwl")})
     assert "x.cwl" in again["problems"][0]["message"]
+
+
+async def test_a_cancelled_validation_does_not_answer_the_next_one(jp_fetch, backend) -> None:
+    service = backend.validator
+    slow = "cwlVersion: v1.2\nclass: Workflow\ninputs: {}\noutputs: {}\nsteps: {}\n" + "# comment\n" * 200_000
+    task = asyncio.ensure_future(service.validate(slow, "/tmp/slow.cwl", ["/tmp"]))
+    await asyncio.sleep(1.0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    bad = "cwlVersion: v1.2\nclass: Workflow\ninputs:\n  x: Fiel\noutputs: []\nsteps: []\n"
+    [problem] = await service.validate(bad, "/tmp/next.cwl", ["/tmp"])
+    assert "unknown identifier 'Fiel'" in problem.message
