@@ -95,6 +95,8 @@ def test_build_a_three_step_pipeline_by_drag_and_drop_and_run_it_with_cwltool(la
         item.drag_to(canvas, target_position={"x": x, "y": y})
     for node_id in ["input:input", "fits-cutout", "fits-header", "fits-image-png"]:
         expect(node(page, node_id)).to_be_visible()
+    editor.locator(".dl-tb-layout").click()  # auto-layout: no node covers another
+    page.wait_for_timeout(500)
     # unconnected required inputs are errors, on the node and in the problems list
     expect(node(page, "fits-cutout").locator(".dl-node-error")).to_be_visible()
     expect(editor.locator(".dl-problems")).to_contain_text('Required input "image" (File)')
@@ -230,6 +232,9 @@ def test_a_script_dragged_from_the_file_browser_becomes_a_step_that_runs(lab, pa
     page.goto(lab.lab_url("from-files.cwl"))
     editor = page.locator('.dl-pipeline-widget[data-state="ready"]')
     expect(editor).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(500)  # the restored layout (another test may have hidden the file browser)
+    if not page.locator("#filebrowser").is_visible():
+        page.locator('li[data-id="filebrowser"]').click()
     listing = page.locator(".jp-FileBrowser .jp-DirListing-content")
     listing.locator('.jp-DirListing-item[title^="Name: scripts"]').dblclick()
     item = listing.locator('.jp-DirListing-item[title^="Name: hello.py"]')
