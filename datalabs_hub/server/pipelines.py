@@ -88,8 +88,6 @@ class AssetHandler(_PipelinesHandler):
 class ValidateHandler(_PipelinesHandler):
     """Validate a CWL document (the editor's content, saved or not) with cwltool."""
 
-    auth_resource = "contents"
-
     @tornado.web.authenticated
     @authorized
     async def post(self) -> None:
