@@ -77,6 +77,23 @@ SERIALIZE_JS = """
 }
 """
 
+SERIALIZE_EDIT_JS = """
+() => {
+  // after a parameter edit the whole document is written by the yaml library (not the layout-only splice)
+  const s = window.jupyterapp.shell.currentWidget.content.session;
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    s.edit('Set value', d => d.setStepDefault('step_1', 'level', 100 + i));
+    const t0 = performance.now();
+    const text = s.doc.serialize();
+    times.push(performance.now() - t0);
+    if (!text.includes('default: ' + (100 + i))) throw new Error('serialize lost the edit');
+  }
+  times.sort((a, b) => a - b);
+  return times[2];
+}
+"""
+
 SAVE_JS = """
 async () => {
   const w = window.jupyterapp.shell.currentWidget;
@@ -143,35 +160,37 @@ def main() -> int:
             page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-LauncherCard')", timeout=120_000)
             print(f"JupyterLab loaded at {lab.url}; Chromium {browser.version}; {os.cpu_count()} CPUs", flush=True)
             for n in args.sizes:
-                r = results.setdefault(n, {"open": [], "parse": [], "serialize": [], "save": [], "drop": []})
+                r = results.setdefault(n, {"open": [], "parse": [], "serialize": [], "serialize_edit": [], "save": [], "drop": []})
                 for i in range(args.runs):
                     t = page.evaluate(OPEN_JS, {"path": f"generated-{n}.cwl", "total": n + 2})
                     r["open"].append(t["open"])
                     r["parse"].append(t["parse"])
                     r["serialize"].append(page.evaluate(SERIALIZE_JS))
+                    r["serialize_edit"].append(page.evaluate(SERIALIZE_EDIT_JS))
                     r["save"].append(page.evaluate(SAVE_JS))
                     r["drop"].append(drag_a_node(page, "step_2"))
                     page.evaluate(CLOSE_JS)
                     print(f"  {n:>5} steps run {i + 1}: open {t['open']:.0f} ms (parse {t['parse']:.0f} ms), "
-                          f"serialize {r['serialize'][-1]:.1f} ms, save {r['save'][-1]:.0f} ms, "
+                          f"serialize {r['serialize'][-1]:.1f} ms (after an edit {r['serialize_edit'][-1]:.1f} ms), save {r['save'][-1]:.0f} ms, "
                           f"drop {r['drop'][-1]:.0f} ms", flush=True)
             browser.close()
 
     med = statistics.median
     print("\nPipeline editor, medians (ours) vs Elyra 4.1.1 (measured earlier on this machine; Elyra is not installed"
           " here, figures from docs/pipeline-editor-facts.md)")
-    print(f"{'steps':>6} | {'open+draw':>10} | {'parse':>7} | {'serialize':>9} | {'save':>7} | {'drop':>7} ||"
+    print("serialize: after a move (layout-only splice) / after a parameter edit (whole document)")
+    print(f"{'steps':>6} | {'open+draw':>10} | {'parse':>7} | {'serialize':>15} | {'save':>7} | {'drop':>7} ||"
           f" {'Elyra open':>10} | {'Elyra save':>10} | {'Elyra drop':>10} | open ratio | drop ratio")
     ok = True
     for n, r in results.items():
-        o, pa, se, sv, dr = (med(r[k]) for k in ("open", "parse", "serialize", "save", "drop"))
+        o, pa, se, sx, sv, dr = (med(r[k]) for k in ("open", "parse", "serialize", "serialize_edit", "save", "drop"))
         ely = ELYRA.get(n)
         ref = (f"{ely[0]:>9.1f}s | {ely[1]:>8.0f}ms | {ely[2]:>9.1f}s | {ely[0] * 1000 / o:>9.0f}x | "
                f"{ely[2] * 1000 / dr:>9.0f}x" if ely else f"{'-':>10} | {'-':>10} | {'-':>10} | {'-':>10} | {'-':>10}")
-        print(f"{n:>6} | {o:>8.0f}ms | {pa:>5.0f}ms | {se:>7.1f}ms | {sv:>5.0f}ms | {dr:>5.0f}ms || {ref}")
+        print(f"{n:>6} | {o:>8.0f}ms | {pa:>5.0f}ms | {se:>5.1f} / {sx:>5.1f}ms | {sv:>5.0f}ms | {dr:>5.0f}ms || {ref}")
         if n == 300 and o > TARGETS["open_300_s"] * 1000:
             ok = False
-        if n <= 300 and se > TARGETS["serialize_ms"]:
+        if n <= 300 and max(se, sx) > TARGETS["serialize_ms"]:
             ok = False
     print(f"\nTargets: 300 steps opened and drawn < {TARGETS['open_300_s']:.0f} s, serialize < {TARGETS['serialize_ms']:.0f} ms"
           f" -> {'met' if ok else 'NOT met'}")

@@ -72,7 +72,8 @@ function meaning(text: string): unknown {
 }
 
 function corpusFiles(): string[] {
-  const files = [CORPUS, FIXTURES].flatMap(dir =>
+  // the corpus, our fixtures, and the example pipelines the project ships
+  const files = [CORPUS, FIXTURES, join(REPO, 'datalabs_hub/pipelines/examples')].flatMap(dir =>
     readdirSync(dir).filter(f => f.endsWith('.cwl')).map(f => join(dir, f))
   );
   assert.ok(files.length >= 5, `expected a corpus of workflows in ${CORPUS} and ${FIXTURES}`);
