@@ -64,6 +64,16 @@ def drag_link(page: Page, source: str, out_port: str, target: str, in_port: str)
     page.mouse.up()
 
 
+def show_file_browser(page: Page) -> None:
+    """Open the file browser panel (a layout restored from another test may have collapsed it)."""
+    tab = page.locator('li[data-id="filebrowser"]')
+    expect(tab).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1000)  # let the restored layout settle
+    if tab.get_attribute("aria-selected") != "true":
+        tab.click()
+    expect(page.locator("#filebrowser")).to_be_visible()
+
+
 def save(page: Page, path: Path, before: str) -> str:
     """Ctrl+S in the editor; returns the file's new text once it is on disk."""
     page.locator(".dl-pipeline-canvas .react-flow__pane").click(position={"x": 5, "y": 5})
@@ -232,9 +242,7 @@ def test_a_script_dragged_from_the_file_browser_becomes_a_step_that_runs(lab, pa
     page.goto(lab.lab_url("from-files.cwl"))
     editor = page.locator('.dl-pipeline-widget[data-state="ready"]')
     expect(editor).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(500)  # the restored layout (another test may have hidden the file browser)
-    if not page.locator("#filebrowser").is_visible():
-        page.locator('li[data-id="filebrowser"]').click()
+    show_file_browser(page)
     listing = page.locator(".jp-FileBrowser .jp-DirListing-content")
     listing.locator('.jp-DirListing-item[title^="Name: scripts"]').dblclick()
     item = listing.locator('.jp-DirListing-item[title^="Name: hello.py"]')
@@ -258,3 +266,78 @@ def test_a_script_dragged_from_the_file_browser_becomes_a_step_that_runs(lab, pa
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "[job hello] completed success" in run.stderr
+
+
+def test_copy_paste_delete_undo_redo_with_the_keyboard(lab, page):
+    target = lab.root / "keys.cwl"
+    shutil.copy(CORPUS / "01-hello-inline.cwl", target)
+    original = target.read_text()
+    page.goto(lab.lab_url("keys.cwl"))
+    expect(page.locator('.dl-pipeline-widget[data-state="ready"]')).to_be_visible(timeout=60_000)
+    steps = page.locator(".react-flow__node .dl-node-step")
+    expect(steps).to_have_count(1)
+    step_id = steps.first.get_attribute("data-node-id")
+    node(page, step_id).locator(".dl-node-title").click()
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    expect(steps).to_have_count(2)
+    page.keyboard.press("Control+z")
+    expect(steps).to_have_count(1)
+    page.keyboard.press("Control+Shift+z")
+    expect(steps).to_have_count(2)
+    node(page, f"{step_id}_2").locator(".dl-node-title").click()
+    page.keyboard.press("Delete")
+    expect(steps).to_have_count(1)
+    page.keyboard.press("Control+z")
+    expect(steps).to_have_count(2)
+    text = save(page, target, original)
+    assert set(yaml.safe_load(text)["steps"]) == {step_id, f"{step_id}_2"}
+
+
+ELYRA_PIPELINE = {
+    "doc_type": "pipeline", "version": "3.0", "id": "e1", "primary_pipeline": "main",
+    "pipelines": [{
+        "id": "main",
+        "app_data": {"properties": {"name": "Elyra hello", "runtime": "Generic"}},
+        "nodes": [
+            {"id": "a", "type": "execution_node", "op": "execute-python-node",
+             "app_data": {"label": "write", "component_parameters": {"filename": "write.py", "outputs": ["out.txt"],
+                                                                     "env_vars": ["WORD=hello"]},
+                          "ui_data": {"x_pos": 50, "y_pos": 50}},
+             "inputs": [{"id": "inPort", "links": []}], "outputs": [{"id": "outPort"}]},
+            {"id": "b", "type": "execution_node", "op": "execute-python-node",
+             "app_data": {"label": "shout", "component_parameters": {"filename": "shout.py", "outputs": ["loud.txt"]},
+                          "ui_data": {"x_pos": 350, "y_pos": 50}},
+             "inputs": [{"id": "inPort", "links": [{"id": "l", "node_id_ref": "a", "port_id_ref": "outPort"}]}],
+             "outputs": [{"id": "outPort"}]},
+        ],
+    }],
+}
+
+
+def test_an_elyra_pipeline_is_imported_as_cwl_that_runs(lab, page, tmp_path):
+    folder = lab.root / "elyra"
+    folder.mkdir(exist_ok=True)
+    (folder / "write.py").write_text("import os\nopen('out.txt', 'w').write(os.environ['WORD'] + '\\n')\n")
+    (folder / "shout.py").write_text("open('loud.txt', 'w').write(open('out.txt').read().upper())\n")
+    (folder / "hello.pipeline").write_text(json.dumps(ELYRA_PIPELINE))
+    page.goto(lab.lab_url())
+    show_file_browser(page)
+    listing = page.locator(".jp-FileBrowser .jp-DirListing-content")
+    listing.locator('.jp-DirListing-item[title^="Name: elyra"]').dblclick()
+    listing.locator('.jp-DirListing-item[title^="Name: hello.pipeline"]').click(button="right")
+    page.locator(".lm-Menu-item", has_text="Import Elyra Pipeline as CWL").click()
+    editor = page.locator('.dl-pipeline-widget[data-state="ready"]')
+    expect(editor).to_be_visible(timeout=30_000)
+    expect(node(page, "write")).to_be_visible()
+    expect(node(page, "shout")).to_be_visible()
+    expect(page.locator(".react-flow__edge")).to_have_count(2)  # write -> shout, shout -> its workflow output
+    saved = folder / "hello.cwl"
+    assert saved.is_file() and (folder / "hello.pipeline").is_file()
+    run = subprocess.run(
+        [CWLTOOL, "--no-container", "--outdir", str(tmp_path / "out"), str(saved)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env=dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}"),
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert Path(json.loads(run.stdout)["shout_loud_txt"]["path"]).read_text() == "HELLO\n"

@@ -264,9 +264,16 @@ function EditorInner(props: IEditorProps): JSX.Element {
     setEdges(prev => buildEdges(doc, prev));
   }, [rev]);
 
+  const canvasRef = React.useRef<HTMLDivElement>(null);
   const changed = () => {
     setRev(r => r + 1);
     props.onChange();
+    // a redraw may remove the focused node (undo, delete): keep the keyboard in the canvas
+    setTimeout(() => {
+      if (!document.activeElement || document.activeElement === document.body) {
+        canvasRef.current?.focus();
+      }
+    }, 0);
   };
 
   const edit = <T,>(label: string, fn: (d: PipelineDocument) => T): T => {
@@ -457,7 +464,7 @@ function EditorInner(props: IEditorProps): JSX.Element {
       {status ? <div className={`dl-pipeline-status dl-status-${status.level}`} role="status">{status.text}</div> : null}
       <div className="dl-pipeline-body">
         <Palette assets={assets} error={assetError} onAdd={a => addAsset(a)} />
-        <div className="dl-pipeline-canvas" onDragOver={e => { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; }} onDrop={onDrop}>
+        <div className="dl-pipeline-canvas" ref={canvasRef} tabIndex={-1} onDragOver={e => { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; }} onDrop={onDrop}>
           <ReactFlow
             nodes={nodes}
             edges={edges}
