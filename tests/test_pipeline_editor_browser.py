@@ -65,13 +65,14 @@ def drag_link(page: Page, source: str, out_port: str, target: str, in_port: str)
 
 
 def show_file_browser(page: Page) -> None:
-    """Open the file browser panel (a layout restored from another test may have collapsed it)."""
+    """Open the file browser panel at the root (a layout restored from another test may differ)."""
     tab = page.locator('li[data-id="filebrowser"]')
     expect(tab).to_be_visible(timeout=60_000)
     page.wait_for_timeout(1000)  # let the restored layout settle
     if tab.get_attribute("aria-selected") != "true":
         tab.click()
     expect(page.locator("#filebrowser")).to_be_visible()
+    page.locator("#filebrowser .jp-BreadCrumbs-home").click()  # start from the server root
 
 
 def save(page: Page, path: Path, before: str) -> str:
