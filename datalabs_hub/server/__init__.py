@@ -1,7 +1,8 @@
 """Jupyter server extension that runs inside each datalab (the single-user server).
 
-It serves the JSON API behind the JupyterLab "Archive volumes" panel and the desktop applications
-(viewer pages, sessions; see :mod:`.desktop`); enable it with
+It serves the JSON APIs behind the JupyterLab "Archive volumes" panel, the pipeline editor
+(processing assets, CWL validation: :mod:`.pipelines`) and the desktop applications (viewer pages,
+sessions: :mod:`.desktop`); enable it with
 ``ServerApp.jpserver_extensions = {"datalabs_hub.server": True}`` (shipped in
 ``jupyter-config/server-config/datalabs_hub.json``).
 """
@@ -15,10 +16,12 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 
 from .handlers import VolumesHandler
+from .pipelines import SETTINGS_KEY, AssetHandler, AssetsHandler, ValidateHandler, make_backend
 
 DESKTOP_KEY = "datalabs_desktop"
 
 VOLUMES_API = "datalabs/api/volumes"
+PIPELINES_API = "datalabs/api/pipelines"
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -28,8 +31,14 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     web_app = serverapp.web_app
     base_url = web_app.settings["base_url"]
-    web_app.add_handlers(".*$", [(url_path_join(base_url, VOLUMES_API), VolumesHandler)])
-    serverapp.log.info("Datalabs server extension loaded: %s%s", base_url, VOLUMES_API)
+    web_app.settings[SETTINGS_KEY] = make_backend(serverapp)
+    web_app.add_handlers(".*$", [
+        (url_path_join(base_url, VOLUMES_API), VolumesHandler),
+        (url_path_join(base_url, PIPELINES_API, "assets"), AssetsHandler),
+        (url_path_join(base_url, PIPELINES_API, "assets", r"([^/]+)"), AssetHandler),
+        (url_path_join(base_url, PIPELINES_API, "validate"), ValidateHandler),
+    ])
+    serverapp.log.info("Datalabs server extension loaded: %s{%s,%s}", base_url, VOLUMES_API, PIPELINES_API)
     _load_desktop(serverapp)
 
 

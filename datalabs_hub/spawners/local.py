@@ -95,6 +95,11 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         env = super().get_env()
         if self.plan is not None:
             env.update(self.plan.env)
+        # the datalab's own software first: python3, cwltool and jupyter resolve to the hub's
+        # environment even when the hub was started without it on PATH (e.g. by systemd)
+        venv_bin = str(Path(sys.prefix) / "bin")
+        path = [p for p in env.get("PATH", "/usr/local/bin:/usr/bin:/bin").split(":") if p and p != venv_bin]
+        env["PATH"] = ":".join([venv_bin, *path])
         return env
 
     def make_preexec_fn(self, name: str) -> Callable[[], None]:

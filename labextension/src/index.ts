@@ -3,8 +3,9 @@
  */
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { pipelinePlugin } from './pipeline/plugin';
 import { volumesPlugin } from './volumes/plugin';
 
-const plugins: JupyterFrontEndPlugin<any>[] = [volumesPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [volumesPlugin, pipelinePlugin];
 
 export default plugins;
