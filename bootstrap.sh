@@ -29,7 +29,7 @@ APT_PACKAGES=(python3 python3-venv bubblewrap util-linux passwd login procps ca-
 # desktop datalabs: the VNC X server, a window manager, the shipped applications, and a C compiler
 # for the small loopback-only preload library (proxies/loopback)
 # (x11-utils: xprop, to see when the application's window is on screen)
-APT_PACKAGES+=(tigervnc-standalone-server openbox x11-utils topcat saods9 gnudatalanguage plplot-driver-wxwidgets xterm gcc libc6-dev)
+APT_PACKAGES+=(fonts-dejavu-core xfonts-base tigervnc-standalone-server openbox x11-utils topcat saods9 gnudatalanguage plplot-driver-wxwidgets xterm gcc libc6-dev)
 [ "$MODE" = test ] && APT_PACKAGES+=(chromium fonts-liberation libatomic1 xclip)  # libatomic1: Playwright's bundled node driver; xclip: clipboard test
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -265,15 +265,27 @@ function EditorInner(props: IEditorProps): JSX.Element {
   }, [rev]);
 
   const canvasRef = React.useRef<HTMLDivElement>(null);
-  const changed = () => {
-    setRev(r => r + 1);
-    props.onChange();
-    // a redraw may remove the focused node (undo, delete): keep the keyboard in the canvas
-    setTimeout(() => {
-      if (!document.activeElement || document.activeElement === document.body) {
+  // a redraw after an edit may remove the focused node (undo, delete): give the keyboard back to the canvas
+  const refocus = React.useRef(false);
+  React.useEffect(() => {
+    if (!refocus.current) {
+      return;
+    }
+    refocus.current = false;
+    // the canvas library redraws from its own store a render later: check after the next frames
+    const keepKeyboard = () => {
+      const active = document.activeElement;
+      if (!active || active === document.body || !active.isConnected) {
         canvasRef.current?.focus();
       }
-    }, 0);
+    };
+    requestAnimationFrame(() => requestAnimationFrame(keepKeyboard));
+    setTimeout(keepKeyboard, 150);
+  }, [nodes]);
+  const changed = () => {
+    refocus.current = true;
+    setRev(r => r + 1);
+    props.onChange();
   };
 
   const edit = <T,>(label: string, fn: (d: PipelineDocument) => T): T => {
