@@ -42,6 +42,8 @@ from playwright.sync_api import sync_playwright
 CHECKOUT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(CHECKOUT))
 sys.path.insert(0, str(CHECKOUT / "bench"))
+sys.path.insert(0, str(CHECKOUT / "tests"))
+from hubharness import CHROMIUM_ARGS, free_port  # noqa: E402
 from rfb import RfbClient, click_latencies, unix_transport, websocket_transport  # noqa: E402
 
 from datalabs_hub.catalog.models import Datalab  # noqa: E402
@@ -50,8 +52,6 @@ from datalabs_hub.launch.plan import describe_desktop_app  # noqa: E402
 VENV = Path(sys.prefix)
 BASELINE = "jupyter-remote-desktop-proxy==3.0.1"
 BASELINE_DIR = Path.home() / ".cache" / "datalabs-bench" / "jrdp-3.0.1"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
 TOPCAT_ARGS = ["-nohub"]
 HEAP = "1G"
@@ -64,13 +64,6 @@ FRAME_CHECK = """() => {
   for (let i = 0; i < d.length; i += 4 * 37) { n++; if (d[i] === 238 && d[i+1] === 238 && d[i+2] === 238) grey++; }
   return grey / n >= 0.10;
 }"""
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def install_baseline() -> None:
