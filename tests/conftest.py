@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hubharness import RealHub, cleanup_tree, create_account, delete_account, make_volume
+from hubharness import CHECKOUT, DEMO_VOLUMES, RealHub, cleanup_tree, create_account, delete_account, make_volume
 
 TEST_CATALOG = textwrap.dedent(
     """
@@ -88,4 +88,20 @@ def hub(tmp_path_factory, volume_root, accounts):
         artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
         artifacts.mkdir(exist_ok=True)
         (artifacts / "hub.log").write_text(real.log())
+        cleanup_tree(work)
+
+
+@pytest.fixture(scope="module")
+def shipped_hub(tmp_path_factory, accounts):
+    """A hub with the catalogue exactly as shipped in spawner_profiles/."""
+    assert (DEMO_VOLUMES / "spice-kernels" / "mk" / "demo.tm").exists(), "run `bash bootstrap.sh test` to build them"
+    work = tmp_path_factory.mktemp("shipped")
+    real = RealHub(workdir=work, catalog=CHECKOUT / "spawner_profiles", volume_roots=[DEMO_VOLUMES])
+    try:
+        real.start()
+        for account in accounts.values():
+            real.api("POST", f"/users/{account.name}")
+        yield real
+    finally:
+        real.close()
         cleanup_tree(work)

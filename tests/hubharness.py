@@ -23,6 +23,8 @@ import requests
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 HUB_CONFIG = CHECKOUT / "config" / "jupyterhub_config.py"
+#: the demo archive volumes `bash bootstrap.sh` assembles (datalabs see them at /data/<id>)
+DEMO_VOLUMES = Path("/srv/datalabs/volumes")
 #: Debian's Chromium, and the flags it needs on a machine without internet access (shared by tests and benches)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

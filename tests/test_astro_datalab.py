@@ -3,29 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
-import pytest
-from hubharness import CHECKOUT, RealHub, cleanup_tree
 from kernelclient import run_code
-
-DEMO_VOLUMES = Path("/srv/datalabs/volumes")
-
-
-@pytest.fixture(scope="module")
-def shipped_hub(tmp_path_factory, accounts):
-    """A hub with the catalogue exactly as shipped in spawner_profiles/."""
-    assert (DEMO_VOLUMES / "spice-kernels" / "mk" / "demo.tm").exists(), "run `bash bootstrap.sh test` to build them"
-    work = tmp_path_factory.mktemp("shipped")
-    real = RealHub(workdir=work, catalog=CHECKOUT / "spawner_profiles", volume_roots=[DEMO_VOLUMES])
-    try:
-        real.start()
-        for account in accounts.values():
-            real.api("POST", f"/users/{account.name}")
-        yield real
-    finally:
-        real.close()
-        cleanup_tree(work)
 
 
 def test_notebook_code_reads_archive_data_and_cannot_write_it(shipped_hub, accounts):

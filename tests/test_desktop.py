@@ -12,6 +12,7 @@ import signal
 import subprocess
 import textwrap
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -405,17 +406,28 @@ def test_closed_application_is_back_when_the_tab_reopens(topcat, accounts):
     page.screenshot(path=str(ARTIFACTS / "desktop-topcat-restarted.png"))
 
 
-def test_ds9_shows_a_fits_image_from_the_volume(desktop_hub, accounts, browser):
-    bob = accounts["bob"]
-    r = desktop_hub.api("POST", f"/users/{bob.name}/servers/ds9", json={"datalab": "ds9-test"})
+@contextmanager
+def opened_desktop(hub, account, server: str, datalab: str, browser):
+    """Launch ``datalab`` as ``server`` of ``account``, log in, open its desktop page; stop it afterwards."""
+    r = hub.api("POST", f"/users/{account.name}/servers/{server}", json={"datalab": datalab})
     assert r.status_code in (201, 202), r.text
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     try:
-        desktop_hub.wait_ready(bob.name, "ds9", timeout=90)
-        login(page, desktop_hub, bob)
-        page.goto(desktop_url(desktop_hub, bob.name, "ds9", "ds9-test"))
+        hub.wait_ready(account.name, server, timeout=90)
+        login(page, hub, account)
+        page.goto(desktop_url(hub, account.name, server, datalab))
         expect(page.locator("body[data-state=connected]")).to_be_visible(timeout=30_000)
+        yield page
+    finally:
+        context.close()
+        hub.api("DELETE", f"/users/{account.name}/servers/{server}")
+        hub.wait_stopped(account.name, server)
+
+
+def test_ds9_shows_a_fits_image_from_the_volume(desktop_hub, accounts, browser):
+    bob = accounts["bob"]
+    with opened_desktop(desktop_hub, bob, "ds9", "ds9-test", browser) as page:
         # DS9 fills the tab (its grey Tk window) and shows the gradient image: many grey levels
         wait_canvas(page, lambda s: s["same"] > 0.15, rgb=(217, 217, 217))
         stats = wait_canvas(page, lambda s: s["colours"] > 40, region=(300, 330, 680, 300))
@@ -425,10 +437,6 @@ def test_ds9_shows_a_fits_image_from_the_volume(desktop_hub, accounts, browser):
         page.mouse.click(15, 10)  # the File menu
         wait_canvas(page, lambda s: s["hash"] != before["hash"], region=(0, 20, 400, 300))
         page.screenshot(path=str(ARTIFACTS / "desktop-ds9-menu.png"))
-    finally:
-        context.close()
-        desktop_hub.api("DELETE", f"/users/{bob.name}/servers/ds9")
-        desktop_hub.wait_stopped(bob.name, "ds9")
     assert_no_processes_left(bob.name)
 
 
@@ -449,15 +457,7 @@ def assert_no_processes_left(name: str, timeout: float = 30) -> None:
 
 def test_legacy_gdl_session_runs_idl_code_in_the_browser(desktop_hub, accounts, browser):
     bob = accounts["bob"]
-    r = desktop_hub.api("POST", f"/users/{bob.name}/servers/gdl", json={"datalab": "gdl-test"})
-    assert r.status_code in (201, 202), r.text
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    try:
-        desktop_hub.wait_ready(bob.name, "gdl", timeout=90)
-        login(page, desktop_hub, bob)
-        page.goto(desktop_url(desktop_hub, bob.name, "gdl", "gdl-test"))
-        expect(page.locator("body[data-state=connected]")).to_be_visible(timeout=30_000)
+    with opened_desktop(desktop_hub, bob, "gdl", "gdl-test", browser) as page:
         # the xterm fills the tab (white) and shows GDL's banner and prompt (dark text at the top)
         wait_canvas(page, lambda s: s["same"] > 0.9, region=(0, 300, 1280, 500), rgb=(255, 255, 255))
         wait_canvas(page, lambda s: s["dark"] > 500, region=(0, 0, 700, 150))
@@ -468,10 +468,6 @@ def test_legacy_gdl_session_runs_idl_code_in_the_browser(desktop_hub, accounts, 
         # the command and GDL's answer appear below the prompt
         wait_canvas(page, lambda s: s["dark"] > 100, region=(0, 160, 700, 60), timeout=30)
         page.screenshot(path=str(ARTIFACTS / "desktop-gdl.png"))
-    finally:
-        context.close()
-        desktop_hub.api("DELETE", f"/users/{bob.name}/servers/gdl")
-        desktop_hub.wait_stopped(bob.name, "gdl")
     assert_no_processes_left(bob.name)
 
 

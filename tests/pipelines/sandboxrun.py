@@ -17,8 +17,8 @@ from pathlib import Path, PurePosixPath
 
 import datalabs_hub
 from datalabs_hub.sandbox import SandboxSpec, build_bwrap_argv, detect_layout, find_tool
+from hubharness import DEMO_VOLUMES
 
-DEMO_VOLUMES = Path("/srv/datalabs/volumes")
 VOLUME_IDS = ("spice-kernels", "heliophysics", "astronomy", "planetary-archive")
 VENV_BIN = Path(sys.prefix) / "bin"
 

@@ -2,38 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
-from pathlib import Path
 
 import pytest
 import requests
-from hubharness import CHECKOUT, RealHub, cleanup_tree
 from kernelclient import run_code
 
 from datalabs_hub.pipelines.examples import EXAMPLES
 
-DEMO_VOLUMES = Path("/srv/datalabs/volumes")
-
-
 @pytest.fixture(scope="module")
-def datalab(tmp_path_factory, accounts):
+def datalab(shipped_hub, accounts):
     """alice's jupyterlab-astro datalab from the shipped catalogue, with three demo volumes."""
-    assert (DEMO_VOLUMES / "spice-kernels" / "mk" / "demo.tm").exists(), "run `bash bootstrap.sh test` to build them"
-    work = tmp_path_factory.mktemp("pipelines-hub")
-    hub = RealHub(workdir=work, catalog=CHECKOUT / "spawner_profiles", volume_roots=[DEMO_VOLUMES])
+    hub = shipped_hub
     alice = accounts["alice"].name
+    body = {"datalab": "jupyterlab-astro", "volumes": ["spice-kernels", "heliophysics", "astronomy"]}
+    assert hub.api("POST", f"/users/{alice}/servers/pipes", json=body).status_code in (201, 202)
     try:
-        hub.start()
-        for account in accounts.values():
-            hub.api("POST", f"/users/{account.name}")
-        body = {"datalab": "jupyterlab-astro", "volumes": ["spice-kernels", "heliophysics", "astronomy"]}
-        assert hub.api("POST", f"/users/{alice}/servers/pipes", json=body).status_code in (201, 202)
         hub.wait_ready(alice, "pipes")
         yield hub, alice, f"{hub.url}/user/{alice}/pipes/", hub.user_token(alice)
     finally:
-        hub.close()
-        cleanup_tree(work)
+        hub.api("DELETE", f"/users/{alice}/servers/pipes")
+        hub.wait_stopped(alice, "pipes")
 
 
 def api(datalab, method: str, path: str, **kwargs) -> requests.Response:
