@@ -292,6 +292,24 @@ def test_another_users_token_is_refused(topcat, desktop_hub, accounts):
         ws.close()
 
 
+def test_unknown_or_hostile_application_names_get_a_clear_404(topcat, desktop_hub, accounts):
+    alice = accounts["alice"].name
+    headers = {"Authorization": f"token {desktop_hub.user_token(alice)}"}
+    base = f"{desktop_hub.url}/user/{alice}/topcat/desktop/"
+    for path in ("nosuchapp/", "nosuchapp/api/session"):
+        r = requests.get(base + path, headers=headers, timeout=30)
+        assert r.status_code == 404 and "is not a desktop application of this datalab" in r.text, r.text[-500:]
+    r = requests.post(base + "nosuchapp/api/session", headers=headers, timeout=30)
+    assert r.status_code == 404 and "is not a desktop application" in r.text
+    for hostile in ("..%2F..%2Fetc%2Fpasswd/", "%3Cscript%3E/", "A" * 5000 + "/"):
+        r = requests.get(base + hostile, headers=headers, timeout=30)
+        assert r.status_code in (404, 414), (hostile[:40], r.status_code)
+        assert "<script>" not in r.text and "root:" not in r.text
+    # the real application is untouched by all this
+    r = requests.get(base + "topcat-test/api/session", headers=headers, timeout=30)
+    assert r.ok and r.json()["running"] is True, r.text
+
+
 def test_vnc_listens_only_on_a_unix_socket_in_a_private_folder(topcat, accounts):
     alice = pwd.getpwnam(accounts["alice"].name)
     xvnc = find_process(alice.pw_name, "Xvnc")

@@ -66,6 +66,15 @@ class _DesktopMixin:
     def supervisor(self) -> DesktopSupervisor:
         return self.settings["datalabs_desktop"]  # type: ignore[attr-defined]
 
+    def app_or_404(self, app_id: str):
+        """The application ``app_id`` of this datalab, or a 404 that says it is not one."""
+        app = self.supervisor.apps.get(app_id)
+        if app is None:
+            message = f"'{app_id}' is not a desktop application of this datalab"
+            # as the reason too: the server's HTML error page shows the reason, not the message
+            raise tornado.web.HTTPError(404, message, reason=message)
+        return app
+
 
 class DesktopPageHandler(_DesktopMixin, JupyterHandler):
     """The viewer page of one application; starts the application first if it does not run."""
@@ -75,9 +84,7 @@ class DesktopPageHandler(_DesktopMixin, JupyterHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, app_id: str) -> None:
-        app = self.supervisor.apps.get(app_id)
-        if app is None:
-            raise tornado.web.HTTPError(404, f"'{app_id}' is not a desktop application of this datalab")
+        app = self.app_or_404(app_id)
         try:
             await self.supervisor.ensure(app_id)
         except SessionError as e:
@@ -97,16 +104,14 @@ class DesktopSessionHandler(_DesktopMixin, APIHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, app_id: str) -> None:
-        if app_id not in self.supervisor.apps:
-            raise tornado.web.HTTPError(404, f"'{app_id}' is not a desktop application of this datalab")
+        self.app_or_404(app_id)
         self.finish(json.dumps({"id": app_id, "running": self.supervisor.running(app_id),
                                 "on_screen": self.supervisor.on_screen(app_id)}))
 
     @tornado.web.authenticated
     @authorized
     async def post(self, app_id: str) -> None:
-        if app_id not in self.supervisor.apps:
-            raise tornado.web.HTTPError(404, f"'{app_id}' is not a desktop application of this datalab")
+        self.app_or_404(app_id)
         try:
             await self.supervisor.ensure(app_id)
         except SessionError as e:
