@@ -43,7 +43,7 @@ fi
 
 # 2. Python packages into .venv (Debian's python3).
 EXTRAS=astro,build
-[ "$MODE" = test ] && EXTRAS=astro,build,test
+[ "$MODE" = test ] && EXTRAS=astro,build,kube,test  # kube: the tests build and validate the Kubernetes objects
 want="$(hash_files setup.cfg pyproject.toml)-$EXTRAS"
 if [ ! -x "$VENV/bin/python" ]; then
   say "Creating the virtual environment $VENV"
@@ -77,16 +77,17 @@ ln -sfn "$CHECKOUT/jupyter-config/lab-settings/overrides.json" "$VENV/share/jupy
 # 3b. Desktop datalabs: the bundled noVNC viewer (its own small npm project), the loopback-only
 # preload library, and the server-proxy entries generated from the catalogue (a Jupyter config file).
 want=$(hash_files proxies/viewer/package.json proxies/viewer/package-lock.json proxies/viewer/src/*)
-if ! stamp_ok viewer "$want" || [ ! -f proxies/viewer/dist/viewer.js ]; then
+if ! stamp_ok viewer "$want" || [ ! -f datalabs_hub/desktop/static/viewer.js ]; then
   say "Building the desktop viewer (noVNC)"
   npm ci --prefix proxies/viewer --no-audit --no-fund --loglevel=error
   npm run --prefix proxies/viewer build
   stamp_set viewer "$want"
 fi
 want=$(hash_files proxies/loopback/loopback_bind.c)
-if ! stamp_ok loopback "$want" || [ ! -f proxies/loopback/libdatalabs-loopback.so ]; then
+if ! stamp_ok loopback "$want" || [ ! -f datalabs_hub/desktop/lib/libdatalabs-loopback.so ]; then
   say "Building the loopback-only preload library of desktop applications"
-  gcc -shared -fPIC -O2 -Wall -o proxies/loopback/libdatalabs-loopback.so proxies/loopback/loopback_bind.c -ldl
+  mkdir -p datalabs_hub/desktop/lib
+  gcc -shared -fPIC -O2 -Wall -o datalabs_hub/desktop/lib/libdatalabs-loopback.so proxies/loopback/loopback_bind.c -ldl
   stamp_set loopback "$want"
 fi
 ln -sfn "$CHECKOUT/proxies/jupyter_server_config.py" "$VENV/etc/jupyter/jupyter_server_config.py"

@@ -40,14 +40,11 @@ import requests
 from playwright.sync_api import sync_playwright
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(CHECKOUT))
-sys.path.insert(0, str(CHECKOUT / "bench"))
-sys.path.insert(0, str(CHECKOUT / "tests"))
-from hubharness import CHROMIUM_ARGS, free_port  # noqa: E402
 from rfb import RfbClient, click_latencies, unix_transport, websocket_transport  # noqa: E402
 
 from datalabs_hub.catalog.models import Datalab  # noqa: E402
-from datalabs_hub.launch.plan import describe_desktop_app  # noqa: E402
+from datalabs_hub.hub.plan import describe_desktop_app  # noqa: E402
+from datalabs_hub.testing.hub import CHROMIUM_ARGS, free_port  # noqa: E402
 
 VENV = Path(sys.prefix)
 BASELINE = "jupyter-remote-desktop-proxy==3.0.1"

@@ -20,12 +20,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-from labserver import CHROMIUM, CHROMIUM_ARGS, LabServer  # noqa: E402
+from datalabs_hub.testing.lab import CHROMIUM, CHROMIUM_ARGS, LabServer  # noqa: E402
 
 # Elyra 4.1.1 in headless Chromium on this machine (open until all N nodes drawn; median), from the facts file.
 ELYRA = {  # nodes: (open s, save ms, drop s)

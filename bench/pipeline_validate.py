@@ -62,7 +62,7 @@ class Server:
         self.proc = subprocess.Popen(
             [str(BIN / "jupyter-server"), f"--port={self.port}", "--ip=127.0.0.1", "--no-browser",
              f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={root}", "--allow-root",
-             "--ServerApp.jpserver_extensions=datalabs_hub.server=True"],
+             "--ServerApp.jpserver_extensions=datalabs_hub.lab=True"],
             stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "JUPYTER_CONFIG_DIR": str(root.parent / "config")})
         deadline = time.monotonic() + 60

@@ -52,8 +52,7 @@ import psutil
 import requests
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(CHECKOUT / "tests"))
-from hubharness import HUB_CONFIG, create_account, delete_account, make_volume  # noqa: E402
+from datalabs_hub.testing.hub import HUB_CONFIG, create_account, delete_account, make_volume  # noqa: E402
 
 VENV = Path(sys.prefix)
 BIN = VENV / "bin"

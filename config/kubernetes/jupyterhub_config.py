@@ -15,7 +15,7 @@ Environment variables (values.yaml sets them in ``hub.extraEnv``):
 
 import os
 
-from datalabs_hub.hubconfig import configure
+from datalabs_hub.hub.config import configure
 
 # `c` is the config object that JupyterHub (or z2jh's jupyterhub_config.py) runs this file with.
 c.JupyterHub.spawner_class = "datalabs-kube"  # noqa: F821

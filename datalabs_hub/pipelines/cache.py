@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .catalogue import Catalogue, load_catalogue
+from .asset_library import Catalogue, load_catalogue
 
 Fingerprint = tuple[tuple[str, int, int], ...]
 

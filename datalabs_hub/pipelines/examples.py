@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .catalogue import BUILTIN_ASSETS, Catalogue, load_catalogue
+from .asset_library import BUILTIN_ASSETS, Catalogue, load_catalogue
 
 EXAMPLES = Path(__file__).with_name("examples")
 LAYOUT_NAMESPACE = {"dl": "https://datalabs.dev/cwl#"}

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 import datalabs_hub
 from datalabs_hub.sandbox import SandboxSpec, build_bwrap_argv, detect_layout, find_tool
-from hubharness import DEMO_VOLUMES
+from datalabs_hub.testing.hub import DEMO_VOLUMES
 
 VOLUME_IDS = ("spice-kernels", "heliophysics", "astronomy", "planetary-archive")
 VENV_BIN = Path(sys.prefix) / "bin"

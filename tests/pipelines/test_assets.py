@@ -24,7 +24,7 @@ from cwltool.main import main as cwltool_main
 from matplotlib.image import imread
 from sandboxrun import DEMO_VOLUMES, make_home, run_cwltool
 
-from datalabs_hub.pipelines.catalogue import BUILTIN_ASSETS, asset_folders, load_asset, load_catalogue
+from datalabs_hub.pipelines.asset_library import BUILTIN_ASSETS, asset_folders, load_asset, load_catalogue
 
 EIT = "heliophysics/soho/eit/efz20040301.000010_s.fits"
 ISGRI = "astronomy/integral/isgri-mosaic/ISGRI_0727_88601650001_28_40_mosaic_original.fits"

@@ -16,7 +16,7 @@ from cwltool.main import main as cwltool_main
 from matplotlib.image import imread
 from sandboxrun import DEMO_VOLUMES, make_home, run_cwltool
 
-from datalabs_hub.pipelines.catalogue import BUILTIN_ASSETS, load_catalogue
+from datalabs_hub.pipelines.asset_library import BUILTIN_ASSETS, load_catalogue
 from datalabs_hub.pipelines.examples import BUILDERS, EXAMPLES, write_examples
 
 WORKFLOW = EXAMPLES / "eit-images.cwl"

@@ -6,9 +6,10 @@ import textwrap
 
 import pytest
 import requests
-from kernelclient import run_code
 
 from datalabs_hub.pipelines.examples import EXAMPLES
+from datalabs_hub.testing.kernel import run_code
+
 
 @pytest.fixture(scope="module")
 def datalab(shipped_hub, accounts):

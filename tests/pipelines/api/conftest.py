@@ -1,16 +1,15 @@
-"""pytest-jupyter for the pipeline API tests (the same wiring as tests/server/conftest.py, which says why)."""
+"""pytest-jupyter for the pipeline API tests (the same wiring as tests/lab/conftest.py, which says why)."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 from pytest_jupyter.jupyter_server import *  # noqa: F403 (jp_fetch, jp_root_dir, ...)
 
-from datalabs_hub.server.pipelines import SETTINGS_KEY
+from datalabs_hub.lab.pipelines import SETTINGS_KEY
 
 del pytest_pycollect_makeitem, pytest_pyfunc_call  # noqa: F821
 
@@ -29,7 +28,7 @@ def pipelines_config() -> dict[str, Any]:
 @pytest.fixture
 def jp_server_config(pipelines_config: dict[str, Any]) -> dict[str, Any]:
     return {
-        "ServerApp": {"jpserver_extensions": {"datalabs_hub.server": True}},
+        "ServerApp": {"jpserver_extensions": {"datalabs_hub.lab": True}},
         "DatalabsPipelines": pipelines_config,
     }
 

@@ -1,0 +1,120 @@
+"""Pure builders of one desktop session: Xvnc's argv, the X cookie file, the window manager's rules,
+the application's argv and environment. No processes here (see :mod:`.launcher`)."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+from xml.sax.saxutils import quoteattr
+
+from datalabs_hub.catalog.models import DesktopApp
+
+#: Xauthority family that matches every display (the cookie file belongs to one session only).
+FAMILY_WILD = 0xFFFF
+COOKIE_NAME = b"MIT-MAGIC-COOKIE-1"
+#: The preload library that binds listening sockets to loopback (built by bootstrap.sh).
+#: the loopback-only preload library (built from ``proxies/loopback/loopback_bind.c`` by bootstrap.sh)
+LOOPBACK_LIBRARY = Path(__file__).resolve().parent / "lib" / "libdatalabs-loopback.so"
+
+
+@dataclass(frozen=True)
+class SessionPaths:
+    """The files of one application's session, all inside its private 0700 folder."""
+
+    folder: Path
+
+    @property
+    def socket(self) -> Path:
+        return self.folder / "vnc.sock"
+
+    @property
+    def xauthority(self) -> Path:
+        return self.folder / "Xauthority"
+
+    @property
+    def ready(self) -> Path:
+        """Written by the launcher once the application's first window is on screen."""
+        return self.folder / "ready"
+
+    @property
+    def openbox_rc(self) -> Path:
+        return self.folder / "openbox-rc.xml"
+
+
+def session_paths(runtime_dir: Path, app_id: str) -> SessionPaths:
+    return SessionPaths(runtime_dir / app_id)
+
+
+def xauthority_bytes(cookie: bytes) -> bytes:
+    """An Xauthority file with one MIT-MAGIC-COOKIE-1 entry valid for any display (FamilyWild)."""
+    if len(cookie) != 16:
+        raise ValueError("an MIT-MAGIC-COOKIE-1 is 16 bytes")
+
+    def counted(data: bytes) -> bytes:
+        return struct.pack(">H", len(data)) + data
+
+    return struct.pack(">H", FAMILY_WILD) + counted(b"") + counted(b"") + counted(COOKIE_NAME) + counted(cookie)
+
+
+def xvnc_argv(paths: SessionPaths, app: DesktopApp, title: str, displayfd: int, xvnc: str = "Xvnc") -> list[str]:
+    """Xvnc on a unix socket only (no TCP, no abstract socket), clients need the cookie, no VNC password
+    (the socket is reachable only through the authenticated Jupyter server)."""
+    return [
+        xvnc,
+        "-displayfd", str(displayfd),
+        "-rfbunixpath", str(paths.socket), "-rfbunixmode", "0600", "-rfbport", "-1",
+        "-nolisten", "tcp", "-nolisten", "local",
+        "-auth", str(paths.xauthority),
+        "-SecurityTypes", "None",
+        "-AcceptSetDesktopSize=1", "-AlwaysShared=1",
+        "-AcceptCutText=1", "-SendCutText=1", "-SetPrimary=1", "-SendPrimary=1",
+        "-geometry", app.geometry, "-depth", "24",
+        "-desktop", title,
+    ]
+
+
+def openbox_rc(app: DesktopApp) -> str:
+    """Openbox rules: the main window maximised and undecorated; other windows (dialogs, plots) framed and movable."""
+    rule = app.main_window
+    attrs = 'type="normal"'
+    if rule is not None and rule.title:
+        attrs += f" title={quoteattr(rule.title)}"
+    if rule is not None and rule.window_class:
+        attrs += f" class={quoteattr(rule.window_class)}"
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<openbox_config xmlns="http://openbox.org/3.4/rc">
+  <focus><focusNew>yes</focusNew><followMouse>no</followMouse></focus>
+  <placement><policy>Smart</policy><center>yes</center></placement>
+  <theme><name>Clearlooks</name><titleLayout>LC</titleLayout></theme>
+  <desktops><number>1</number></desktops>
+  <keyboard/>
+  <mouse><dragThreshold>1</dragThreshold>
+    <context name="Frame"><mousebind button="A-Left" action="Drag"><action name="Move"/></mousebind></context>
+    <context name="Titlebar"><mousebind button="Left" action="Drag"><action name="Move"/></mousebind>
+      <mousebind button="Left" action="Press"><action name="Focus"/><action name="Raise"/></mousebind></context>
+    <context name="Client"><mousebind button="Left" action="Press"><action name="Focus"/><action name="Raise"/></mousebind></context>
+    <context name="Close"><mousebind button="Left" action="Click"><action name="Close"/></mousebind></context>
+  </mouse>
+  <applications>
+    <application {attrs}>
+      <decor>no</decor>
+      <maximized>yes</maximized>
+      <focus>yes</focus>
+    </application>
+  </applications>
+</openbox_config>
+"""
+
+
+def app_env(base: Mapping[str, str], app: DesktopApp, display: str, paths: SessionPaths,
+            loopback_library: Path = LOOPBACK_LIBRARY) -> dict[str, str]:
+    """The application's environment: its display and cookie, the Java heap, the loopback-only preload."""
+    env = {k: v for k, v in base.items() if not k.startswith("JUPYTERHUB_") and k not in ("JPY_API_TOKEN", "LD_PRELOAD")}
+    env.update(DISPLAY=display, XAUTHORITY=str(paths.xauthority))
+    if app.java_heap_mib is not None:
+        env["JAVA_TOOL_OPTIONS"] = f"-Xmx{app.java_heap_mib}m"
+    if app.loopback_only:
+        env["LD_PRELOAD"] = str(loopback_library)
+    return env

@@ -1,0 +1,215 @@
+"""The embedded default back end: each datalab runs as the user's own account in a bubblewrap sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pwd
+import shlex
+import signal
+import sys
+from pathlib import Path, PurePosixPath
+from subprocess import Popen
+from typing import Callable
+
+import psutil
+from jupyterhub.spawner import LocalProcessSpawner
+from jupyterhub.utils import random_port
+from tornado import web
+from traitlets import Bool, List, Unicode, default
+
+from ..sandbox import SandboxSpec, build_bwrap_argv, detect_layout, find_tool
+from ..sandbox.limits import CgroupSetup, prepare_cgroups, remove_cgroups
+from .plan import LaunchPlan
+from .spawner import DatalabsSpawner, hub_state_dir
+
+
+def _package_root() -> Path:
+    """The folder our package is imported from (a checkout for an editable install)."""
+    return Path(__file__).resolve().parents[2]
+
+
+class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
+    """Start datalabs from the catalogue on this machine, one sandbox per datalab.
+
+    The hub runs as root; each datalab runs as the system account of the same name as the
+    hub user, in a bubblewrap sandbox where the chosen archive volumes are read-only bind mounts.
+    """
+
+    runtime_paths = List(
+        Unicode(),
+        help="""Host paths bound read-only at the same path in every datalab, for the software it runs.
+
+        Default: the hub's Python environment (``sys.prefix``) and the folder the datalabs_hub
+        package is imported from, so the default ``jupyterhub-singleuser`` command works.
+        """,
+    ).tag(config=True)
+
+    @default("runtime_paths")
+    def _runtime_paths_default(self) -> list[str]:
+        paths = [sys.prefix, str(_package_root())]
+        return [p for i, p in enumerate(paths) if not any(p.startswith(q + "/") or p == q for q in paths[:i])]
+
+    enforce_limits = Bool(
+        True,
+        help="Apply the catalogue's memory and CPU limits with Linux cgroups where the machine allows it.",
+    ).tag(config=True)
+
+    _cgroups: CgroupSetup | None = None
+
+    @default("cmd")
+    def _cmd_default(self) -> list[str]:
+        return [str(Path(sys.prefix) / "bin" / "jupyterhub-singleuser")]
+
+    # --- building the command ----------------------------------------------------------------
+
+    def _account(self) -> pwd.struct_passwd:
+        try:
+            return pwd.getpwnam(self.user.name)
+        except KeyError:
+            raise web.HTTPError(
+                400,
+                f"There is no system account named {self.user.name!r} on this machine; "
+                "an administrator must create it (useradd -m) before this user can launch a datalab.",
+            ) from None
+
+    def sandbox_spec(self, plan: LaunchPlan, command: list[str]) -> SandboxSpec:
+        account = self._account()
+        return SandboxSpec(
+            user=account.pw_name,
+            uid=account.pw_uid,
+            gid=account.pw_gid,
+            home=PurePosixPath(account.pw_dir),
+            command=tuple(command),
+            volumes=tuple((v.local_source, v.mount_path) for v in plan.volumes if v.local_source is not None),
+            runtime_paths=tuple(PurePosixPath(p) for p in self.runtime_paths if p),
+            hidden_paths=(PurePosixPath(hub_state_dir()),) if os.path.isdir(hub_state_dir()) else (),
+        )
+
+    def get_args(self) -> list[str]:
+        args = super().get_args()
+        # the file browser reaches /data; it opens in the user's home
+        return [*args, "--ServerApp.root_dir=/", f"--FileContentsManager.preferred_dir={self._account().pw_dir}"]
+
+    def get_env(self) -> dict[str, str]:
+        env = super().get_env()
+        if self.plan is not None:
+            env.update(self.plan.env)
+        # the datalab's own software first: python3, cwltool and jupyter resolve to the hub's
+        # environment even when the hub was started without it on PATH (e.g. by systemd)
+        venv_bin = str(Path(sys.prefix) / "bin")
+        path = [p for p in env.get("PATH", "/usr/local/bin:/usr/bin:/bin").split(":") if p and p != venv_bin]
+        env["PATH"] = ":".join([venv_bin, *path])
+        return env
+
+    def make_preexec_fn(self, name: str) -> Callable[[], None]:
+        """Stay root (bubblewrap binds paths the user cannot read, then drops to the user) and join cgroups."""
+        cgroups = self._cgroups
+
+        def preexec() -> None:
+            if cgroups is not None:
+                cgroups.join()
+
+        return preexec
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def _cgroup_name(self) -> str:
+        return f"{self.user.name}-{self.name or 'default'}"
+
+    async def start(self):
+        plan = self.prepare_launch()
+        missing = [v for v in plan.volumes if v.local_source is not None and not os.path.isdir(v.local_source)]
+        if missing:
+            names = ", ".join(f"{v.id} ({v.local_source})" for v in missing)
+            raise web.HTTPError(500, f"Archive volume folder missing on this machine: {names}. Ask an administrator.")
+        if plan.environment.command:
+            self.cmd = list(plan.environment.command)
+        if plan.default_url:
+            self.default_url = plan.default_url
+        self._cgroups = None
+        if self.enforce_limits and (plan.cpu_limit or plan.mem_limit):
+            self._cgroups = prepare_cgroups(self._cgroup_name, plan.cpu_limit, plan.mem_limit)
+            if self._cgroups.enforced:
+                self.report(15, f"Limits: {', '.join(self._cgroups.enforced)}")
+            for item in self._cgroups.not_enforced:
+                self.report(15, f"Limit not enforced on this machine: {item}")
+        if self.port == 0:
+            self.port = random_port()
+        argv = build_bwrap_argv(
+            self.sandbox_spec(plan, [*self.cmd, *self.get_args()]),
+            detect_layout(),
+            bwrap=find_tool("bwrap"),
+            setpriv=find_tool("setpriv"),
+        )
+        self.report(20, f"Starting the sandbox as user {self.user.name}")
+        self.log.info("Spawning %s", shlex.join(argv))
+        self.proc = Popen(
+            argv,
+            env=self.get_env(),
+            preexec_fn=self.make_preexec_fn(self.user.name),
+            start_new_session=True,  # the hub's signals (e.g. Ctrl-C on restart) do not reach datalabs
+            **self.popen_kwargs,
+        )
+        self.pid = self.proc.pid
+        self.report(40, "The datalab's server is starting; it opens when it answers (usually a few seconds)")
+        ip = self.ip or "127.0.0.1"
+        await self._wait_for_port(ip, self.port)
+        await self.wait_for_desktop(f"http://{ip}:{self.port}")
+        return (ip, self.port)
+
+    async def _wait_for_port(self, ip: str, port: int) -> None:
+        """Return once the server listens (or has died), so the hub's first check finds it up.
+
+        Without this the hub polls with growing random back-off and notices a server that is
+        up after ~2 s only 0-4 s later (measured in bench/spawn.py).
+        """
+        deadline = asyncio.get_running_loop().time() + self.http_timeout
+        while asyncio.get_running_loop().time() < deadline and self.proc.poll() is None:
+            try:
+                _, writer = await asyncio.open_connection(ip, port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            return
+
+    def _processes(self) -> tuple[psutil.Process | None, list[psutil.Process]]:
+        """The sandbox's first process (its PID 1) and everything below it."""
+        try:
+            children = psutil.Process(self.pid).children()
+        except psutil.Error:
+            return None, []
+        if not children:
+            return None, []
+        init = children[0]
+        try:
+            return init, init.children(recursive=True)
+        except psutil.Error:
+            return init, []
+
+    async def _signal(self, sig: int) -> bool:
+        """Signal the datalab: polite signals go to its processes, SIGKILL to the sandbox's PID 1.
+
+        Killing the sandbox's PID 1 ends every process of the datalab (kernels included), so
+        nothing is left behind. The hub tracks bubblewrap's own process, which exits with it.
+        """
+        if sig == 0 or not self.pid:
+            return await super()._signal(0) if self.pid else False
+        init, below = self._processes()
+        targets = [init] if sig == signal.SIGKILL else below
+        for proc in targets:
+            if proc is None:
+                continue
+            try:
+                proc.send_signal(sig)
+            except psutil.Error:
+                pass
+        if sig == signal.SIGKILL:
+            await super()._signal(signal.SIGKILL)
+        return await super()._signal(0)
+
+    async def stop(self, now: bool = False):
+        await super().stop(now=now)
+        remove_cgroups(self._cgroup_name)

@@ -1,0 +1,107 @@
+"""HTTP API of the pipeline editor: the processing-asset catalogue and CWL validation.
+
+``GET  {base_url}datalabs/api/pipelines/assets``        -> ``{"assets": [...], "errors": [...]}``
+``GET  {base_url}datalabs/api/pipelines/assets/<id>``   -> one asset
+``POST {base_url}datalabs/api/pipelines/validate``      -> ``{"valid": bool, "problems": [...]}``
+
+The logic lives in :mod:`datalabs_hub.pipelines`; these handlers check access, parse and answer.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+
+from ..pipelines.asset_library import Catalogue, asset_folders
+from ..pipelines.cache import CatalogueCache
+from ..pipelines.requests import RequestError, document_path, parse_validate_body
+from ..pipelines.settings import DatalabsPipelines
+from ..pipelines.validator_service import ValidatorService
+
+SETTINGS_KEY = "datalabs_pipelines"
+
+
+@dataclass
+class PipelinesBackend:
+    """What the handlers share: the operator settings, the catalogue and the validation worker."""
+
+    settings: DatalabsPipelines
+    catalogue: CatalogueCache
+    validator: ValidatorService
+
+
+def make_backend(serverapp: Any) -> PipelinesBackend:
+    settings = DatalabsPipelines(parent=serverapp)
+    log = serverapp.log
+
+    def report(catalogue: Catalogue) -> None:
+        for problem in catalogue.errors:
+            log.error("Datalabs processing asset %s: %s: %s", problem.file, problem.field, problem.message)
+        log.info("Datalabs processing assets: %d loaded, %d with errors", len(catalogue.assets), len(catalogue.errors))
+
+    validator = ValidatorService(timeout=settings.validate_timeout, memory_limit=settings.validator_memory_limit)
+    atexit.register(validator.close_now)
+    return PipelinesBackend(settings, CatalogueCache(asset_folders(settings.asset_paths), report), validator)
+
+
+class _PipelinesHandler(APIHandler):
+    auth_resource = "contents"
+
+    @property
+    def backend(self) -> PipelinesBackend:
+        return self.settings[SETTINGS_KEY]
+
+    def reply(self, status: int, body: dict[str, Any]) -> None:
+        self.set_status(status)
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(body))
+
+
+class AssetsHandler(_PipelinesHandler):
+    """The palette: every processing asset, and the asset files that could not be loaded."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self) -> None:
+        catalogue = self.backend.catalogue.current()
+        self.reply(200, {"assets": [a.to_json() for a in catalogue.assets],
+                         "errors": [e.to_json() for e in catalogue.errors]})
+
+
+class AssetHandler(_PipelinesHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, asset_id: str) -> None:
+        asset = self.backend.catalogue.current().get(asset_id)
+        if asset is None:
+            raise tornado.web.HTTPError(404, f"There is no processing asset {asset_id[:100]!r}.")
+        self.reply(200, asset.to_json())
+
+
+class ValidateHandler(_PipelinesHandler):
+    """Validate a CWL document (the editor's content, saved or not) with cwltool."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        backend = self.backend
+        try:
+            request = parse_validate_body(self.request.body, backend.settings.max_document_bytes)
+        except RequestError as exc:
+            raise tornado.web.HTTPError(exc.status, exc.message) from None
+        root = self._root_dir()
+        roots = [root, *(r for r in backend.settings.reference_roots if os.path.isdir(r))]
+        problems = await backend.validator.validate(request.content, document_path(root, request.path), roots)
+        self.reply(200, {"valid": not any(p.severity == "error" for p in problems),
+                         "problems": [p.to_json() for p in problems]})
+
+    def _root_dir(self) -> str:
+        root = getattr(self.contents_manager, "root_dir", None)
+        return os.path.abspath(str(root or self.settings.get("server_root_dir") or os.getcwd()))

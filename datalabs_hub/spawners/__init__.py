@@ -1,1 +1,0 @@
-"""Datalabs spawners: one design (catalogue -> launch plan), two back ends (local sandbox, Kubernetes)."""

@@ -1,0 +1,171 @@
+"""Desktop datalabs as data: the catalogue's desktop block, what the hub tells a datalab, the session builders."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from datalabs_hub.catalog import CatalogError, load_catalog
+from datalabs_hub.catalog.models import DesktopApp
+from datalabs_hub.desktop.apps import AppsError, AppSpec, ensure_private_dir, parse_apps
+from datalabs_hub.desktop.server_proxy import server_proxy_entries
+from datalabs_hub.desktop.session import SessionPaths, openbox_rc, xauthority_bytes, xvnc_argv
+from datalabs_hub.hub.options import parse_options
+from datalabs_hub.hub.plan import build_launch_plan
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+DESKTOP = """
+datalabs:
+  - id: viewer
+    title: Viewer
+    kind: desktop
+    desktop:
+      command: [xterm]
+      BLOCK
+  - id: lab
+    title: Lab
+    kind: jupyterlab
+  - id: secret-viewer
+    title: Secret viewer
+    kind: desktop
+    allowed_groups: [secret]
+    desktop: {command: [ds9]}
+"""
+
+
+def problems_for(tmp_path: Path, block: str) -> list[str]:
+    (tmp_path / "c.yaml").write_text(textwrap.dedent(DESKTOP).replace("BLOCK", block))
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path, [tmp_path])
+    return [str(p) for p in info.value.problems]
+
+
+def test_shipped_desktop_datalabs():
+    catalog = load_catalog(CHECKOUT / "spawner_profiles", ["/srv/datalabs/volumes"])
+    topcat, ds9, gdl = (catalog.datalabs[i] for i in ("topcat", "ds9", "gdl"))
+    assert topcat.kind == ds9.kind == gdl.kind == "desktop"
+    assert topcat.desktop.java_heap_mib == 1024 and topcat.desktop.samp
+    assert "gdl" in gdl.desktop.command
+    for d in (topcat, ds9, gdl):
+        assert catalog.icons[d.id].startswith("data:image/svg+xml")
+
+
+@pytest.mark.parametrize(
+    "block,expected",
+    [
+        ("geometry: 10x10", "field 'desktop.geometry'"),
+        ("geometry: 99999x100", "field 'desktop.geometry'"),
+        ("geometry: '1600x1000; rm -rf /'", "field 'desktop.geometry'"),
+        ("java_heap: 12 parsecs", "field 'desktop.java_heap': '12 parsecs' is not a memory size"),
+        ("java_heap: 1M", "field 'desktop.java_heap': 1M is outside 64M .. 1T"),
+        ("main_window: {}", "field 'desktop.main_window': give 'title' and/or 'class'"),
+        ("main_window: {title: '</title><action name=\"Execute\"/>'}", "field 'desktop.main_window.title'"),
+        ("samp: perhaps", "field 'desktop.samp'"),
+        ("colour: red", "field 'desktop.colour': unknown field"),
+    ],
+)
+def test_bad_desktop_block_names_the_field(tmp_path, block, expected):
+    found = problems_for(tmp_path, block)
+    assert any("datalab 'viewer'" in p and expected in p for p in found), found
+
+
+def test_desktop_block_shape_errors(tmp_path):
+    (tmp_path / "c.yaml").write_text(textwrap.dedent("""
+        datalabs:
+          - {id: no-block, title: T, kind: desktop}
+          - {id: empty-cmd, title: T, kind: desktop, desktop: {command: []}}
+          - {id: nul-arg, title: T, kind: desktop, desktop: {command: ["xterm\\0"]}}
+          - {id: lab-block, title: T, kind: jupyterlab, desktop: {command: [xterm]}}
+          - {id: huge, title: T, kind: desktop, desktop: {command: [HUGE]}}
+        """).replace("HUGE", "x" * 5000))
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path, [tmp_path])
+    text = "\n".join(str(p) for p in info.value.problems)
+    assert "datalab 'no-block'" in text and "needs a 'desktop:' block" in text
+    assert "datalab 'empty-cmd', field 'desktop.command'" in text
+    assert "datalab 'nul-arg', field 'desktop.command[0]'" in text
+    assert "datalab 'lab-block'" in text and "only datalabs of kind 'desktop'" in text
+    assert "datalab 'huge', field 'desktop.command[0]'" in text and "at most 4096" in text
+
+
+def test_plan_tells_the_datalab_its_desktop_apps(tmp_path):
+    (tmp_path / "c.yaml").write_text(textwrap.dedent(DESKTOP).replace("BLOCK", "java_heap: 1G"))
+    catalog = load_catalog(tmp_path, [tmp_path])
+    desktop = build_launch_plan(catalog, parse_options({"datalab": "viewer"}))
+    assert desktop.env["DATALABS_DESKTOP_AUTOSTART"] == "viewer"
+    assert desktop.default_url == "/desktop/viewer/"
+    [app] = parse_apps(desktop.env["DATALABS_DESKTOP_APPS"])
+    assert app.id == "viewer" and app.desktop.java_heap_mib == 1024
+    # a JupyterLab datalab offers every desktop app the user may use, as launcher tiles
+    lab = build_launch_plan(catalog, parse_options({"datalab": "lab"}))
+    assert [a.id for a in parse_apps(lab.env["DATALABS_DESKTOP_APPS"])] == ["viewer"]
+    assert "DATALABS_DESKTOP_AUTOSTART" not in lab.env and lab.default_url is None
+    secret = build_launch_plan(catalog, parse_options({"datalab": "lab"}), ["secret"])
+    assert [a.id for a in parse_apps(secret.env["DATALABS_DESKTOP_APPS"])] == ["viewer", "secret-viewer"]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("{", "is not JSON"),
+        ('{"id": "x"}', "must be a JSON list"),
+        ('[{"id": "../etc", "title": "x", "desktop": {"command": ["x"]}}]', "[0]: needs an 'id'"),
+        ('[{"id": "a", "title": "A", "desktop": {"command": ["x"], "geometry": "1x1"}}]', "field 'desktop.geometry'"),
+        ('[{"id": "a", "title": "A", "icon": "javascript:alert(1)", "desktop": {"command": ["x"]}}]', "'icon' must be"),
+        ('[' + ",".join(['{"id": "a", "title": "A", "desktop": {"command": ["x"]}}'] * 2) + ']', "duplicate id 'a'"),
+        ("[" + " " * 300_000 + "]", "at most"),
+    ],
+)
+def test_bad_desktop_apps_env(text, expected):
+    with pytest.raises(AppsError, match=None) as info:
+        parse_apps(text)
+    assert expected in str(info.value)
+
+
+def test_xauthority_file_is_read_by_xauth(tmp_path):
+    cookie = bytes(range(16))
+    path = tmp_path / "Xauthority"
+    path.write_bytes(xauthority_bytes(cookie))
+    listed = subprocess.run(["xauth", "-f", str(path), "list"], capture_output=True, text=True, check=True).stdout
+    assert "MIT-MAGIC-COOKIE-1" in listed and cookie.hex() in listed
+
+
+def test_xvnc_listens_on_a_unix_socket_only_and_needs_the_cookie(tmp_path):
+    paths = SessionPaths(tmp_path / "app")
+    argv = xvnc_argv(paths, DesktopApp(command=["xterm"]), "Title", 7)
+    joined = " ".join(argv)
+    assert f"-rfbunixpath {paths.socket}" in joined and "-rfbport -1" in joined and "-rfbunixmode 0600" in joined
+    assert "-nolisten tcp" in joined and "-nolisten local" in joined and f"-auth {paths.xauthority}" in joined
+
+
+def test_openbox_rules_maximise_only_the_main_window():
+    rc = openbox_rc(DesktopApp(command=["topcat"], main_window={"title": "TOPCAT*"}))
+    assert '<application type="normal" title="TOPCAT*">' in rc and "<decor>no</decor>" in rc
+    assert 'type="normal">' in openbox_rc(DesktopApp(command=["x"]))
+
+
+def test_server_proxy_entries(tmp_path):
+    app = AppSpec("topcat", "TOPCAT", DesktopApp(command=["topcat"]), icon="data:image/svg+xml;base64,PHN2Zy8+")
+    entries = server_proxy_entries([app], tmp_path, tmp_path / "icons")
+    entry = entries["vnc-topcat"]
+    assert entry["unix_socket"] == str(tmp_path / "topcat" / "vnc.sock") and entry["raw_socket_proxy"] is True
+    assert "command" not in entry  # the server extension supervises the session
+    assert entry["launcher_entry"]["path_info"] == "desktop/topcat/"
+    assert entry["launcher_entry"]["icon_path"].endswith("topcat.svg")
+
+
+def test_private_dir_refuses_a_folder_others_can_enter(tmp_path):
+    good = ensure_private_dir(tmp_path / "mine")
+    assert good.stat().st_mode & 0o777 == 0o700
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    with pytest.raises(PermissionError, match="mode 0700"):
+        ensure_private_dir(shared)
+    (tmp_path / "link").symlink_to(good)
+    with pytest.raises(PermissionError):
+        ensure_private_dir(tmp_path / "link")
