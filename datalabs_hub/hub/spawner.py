@@ -235,19 +235,32 @@ class DatalabsSpawner(Configurable):
     # --- progress events shown on the spawn page -------------------------------------------
 
     progress_events: list[dict[str, Any]] = []
+    _progress_reported: asyncio.Event | None = None
+
+    @property
+    def _reported(self) -> asyncio.Event:
+        """Set when an event is reported; the spawn page's listeners wait on it."""
+        if self._progress_reported is None:
+            self._progress_reported = asyncio.Event()
+        return self._progress_reported
 
     def report(self, progress: int, message: str) -> None:
         """Add a progress event for the spawn page."""
         self.progress_events = [*self.progress_events, {"progress": progress, "message": message}]
         self.log.info("%s: %s", self._log_name, message)
+        self._reported.set()
 
     async def progress(self) -> AsyncIterator[dict[str, Any]]:
         """Yield progress events as the back end reports them, until the hub stops listening."""
         sent = 0
         while True:
+            self._reported.clear()
             events = self.progress_events
+            if sent > len(events):  # a new launch started the list over
+                sent = 0
             while sent < len(events):
                 yield events[sent]
                 sent += 1
-            await asyncio.sleep(0.2)
+            if len(self.progress_events) <= sent:
+                await self._reported.wait()
 
