@@ -24,7 +24,7 @@ from kubespawner import KubeSpawner
 from tornado import web
 from traitlets.config import Config
 
-from datalabs_hub.catalog import load_catalog
+from datalabs_hub.catalog import VOLUME_ROOT, load_catalog
 from datalabs_hub.catalog.models import parse_memory
 from datalabs_hub.hub.kube import DatalabsKubeSpawner
 from datalabs_hub.hub.kube_objects import (
@@ -434,7 +434,7 @@ def test_catalogue_config_map_layout_loads(tmp_path):
         target = layout / item["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((REPO / "spawner_profiles" / "icons" / item["key"]).read_bytes())
-    catalog = load_catalog(layout, ["/srv/datalabs/volumes"])
+    catalog = load_catalog(layout, [VOLUME_ROOT])
     assert catalog.datalabs and all(d.id in catalog.icons for d in catalog.datalabs.values() if d.icon)
 
 
