@@ -185,8 +185,8 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
             writer.close()
             return True
 
-        try:
-            await exponential_backoff(listening_or_dead, "", start_wait=0.05, max_wait=0.25, timeout=self.http_timeout)
+        try:  # a short max_wait: checks ~50 ms apart (random jitter), so a server that is up is seen at once
+            await exponential_backoff(listening_or_dead, "", start_wait=0.05, max_wait=0.1, timeout=self.http_timeout)
         except TimeoutError:
             pass  # the hub's own check reports a server that never answers
 

@@ -226,8 +226,8 @@ class DatalabsSpawner(Configurable):
             except (OSError, ValueError):
                 return False
 
-        try:
-            await exponential_backoff(on_screen, "", start_wait=0.05, max_wait=0.5, timeout=self.desktop_ready_timeout)
+        try:  # checks ~0.1 s apart (random jitter up to max_wait): the tab opens as soon as the window is up
+            await exponential_backoff(on_screen, "", start_wait=0.05, max_wait=0.2, timeout=self.desktop_ready_timeout)
             self.report(90, f"{plan.datalab.title} is on screen")
         except TimeoutError:
             self.report(90, f"{plan.datalab.title} is taking long to start; opening it anyway")
