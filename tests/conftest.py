@@ -55,6 +55,20 @@ TEST_CATALOG = textwrap.dedent(
         allowed_groups: [secret-team]
         source:
           local: {root}/restricted
+      - id: gone-vol
+        title: Volume whose folder is missing
+        source:
+          local: {root}/gone
+    """
+)
+
+
+#: what an operator might add to the hub's configuration; every test on the session hub runs with it
+OPERATOR_CONFIG = textwrap.dedent(
+    """
+    c.DatalabsSpawner.max_running_datalabs = 2
+    # an operator's Popen arguments: JupyterHub merges them and sets env itself (env here must not break a launch)
+    c.Spawner.popen_kwargs = {"env": {"OPERATOR_ONLY": "1"}, "close_fds": True}
     """
 )
 
@@ -86,8 +100,7 @@ def hub(tmp_path_factory, volume_root, accounts):
     catalog = work / "catalog"
     catalog.mkdir()
     (catalog / "catalog.yaml").write_text(TEST_CATALOG.replace("{root}", str(volume_root)))
-    real = RealHub(workdir=work, catalog=catalog, volume_roots=[volume_root],
-                   extra_config="c.DatalabsSpawner.max_running_datalabs = 2\n")
+    real = RealHub(workdir=work, catalog=catalog, volume_roots=[volume_root], extra_config=OPERATOR_CONFIG)
     try:
         real.start()
         for account in accounts.values():

@@ -10,7 +10,8 @@ Environment variables (values.yaml sets them in ``hub.extraEnv``):
 
     DATALABS_CATALOG       catalogue folder: the ConfigMap mount (default /etc/datalabs/catalog)
     DATALABS_VOLUME_ROOTS  colon-separated roots that ``source.local`` entries must lie below
-                           (default /srv/datalabs/volumes); local sources are not used on Kubernetes
+                           (default: ``DatalabsSpawner.allowed_volume_roots``'s); local sources are
+                           not used on Kubernetes
 """
 
 import os
@@ -20,8 +21,8 @@ from datalabs_hub.hub.config import configure
 # `c` is the config object that JupyterHub (or z2jh's jupyterhub_config.py) runs this file with.
 c.JupyterHub.spawner_class = "datalabs-kube"  # noqa: F821
 c.DatalabsSpawner.catalog_path = os.environ.get("DATALABS_CATALOG", "/etc/datalabs/catalog")  # noqa: F821
-volume_roots = os.environ.get("DATALABS_VOLUME_ROOTS", "/srv/datalabs/volumes")
-c.DatalabsSpawner.allowed_volume_roots = volume_roots.split(":")  # noqa: F821
+if "DATALABS_VOLUME_ROOTS" in os.environ:
+    c.DatalabsSpawner.allowed_volume_roots = os.environ["DATALABS_VOLUME_ROOTS"].split(":")  # noqa: F821
 
 # Named servers (one per datalab), the catalogue home page and its template; the hub refuses to
 # start, naming file, entry and field, if the catalogue is invalid.

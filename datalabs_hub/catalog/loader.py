@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
+from ..errors import OperatorError
 from .models import ID_HINT, ID_PATTERN, ArchiveVolume, CatalogFile, Datalab
 
 #: A catalogue file larger than this is refused (it is hand-written data, not a dump).
@@ -40,8 +41,8 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class CatalogError(Exception):
-    """The catalogue is invalid; ``problems`` lists every problem found."""
+class CatalogError(OperatorError):
+    """The catalogue is invalid (an operator's fault); ``problems`` lists every problem found."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems

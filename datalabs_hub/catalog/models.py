@@ -17,6 +17,9 @@ ID_PATTERN = r"^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$"
 ID_RE = re.compile(ID_PATTERN)
 ID_HINT = "is not a valid id: use lowercase letters, digits and '-', starting and ending with a letter or digit (at most 50)"
 
+#: The host folder below which archive volumes' local sources lie by default (the demo volumes are built there).
+VOLUME_ROOT = "/srv/datalabs/volumes"
+
 #: Archive volumes are mounted below one of these directories inside a datalab.
 MOUNT_ROOTS = (PurePosixPath("/data"), PurePosixPath("/mnt"))
 

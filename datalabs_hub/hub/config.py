@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 from ..catalog import CatalogError, shared_store
 from .pages import TEMPLATES, catalog_view, group_names
-from .spawner import DEFAULT_CATALOG
+from .spawner import DatalabsSpawner
 
 
 def catalog_template_var(catalog_path: str, volume_roots: Iterable[str]) -> Callable[[Any], dict | None]:
@@ -34,12 +34,13 @@ def configure(c: Any, catalog_path: str | None = None, volume_roots: Iterable[st
     """Apply the Datalabs settings to the config object ``c`` of a ``jupyterhub_config.py``.
 
     ``catalog_path`` and ``volume_roots`` default to ``c.DatalabsSpawner.catalog_path`` /
-    ``allowed_volume_roots`` if set, else the spawner's defaults; both are also set on ``c``.
+    ``allowed_volume_roots`` if set, else the traits' defaults; both are also set on ``c``.
     """
     spawner_cfg = c.DatalabsSpawner
-    catalog_path = catalog_path or spawner_cfg.get("catalog_path") or str(DEFAULT_CATALOG)
+    traits = DatalabsSpawner.class_traits()
+    catalog_path = catalog_path or spawner_cfg.get("catalog_path") or traits["catalog_path"].default()
     if volume_roots is None:
-        volume_roots = spawner_cfg.get("allowed_volume_roots") or ["/srv/datalabs/volumes"]
+        volume_roots = spawner_cfg.get("allowed_volume_roots") or traits["allowed_volume_roots"].default()
     volume_roots = [str(r) for r in volume_roots]
     spawner_cfg.catalog_path = catalog_path
     spawner_cfg.allowed_volume_roots = volume_roots

@@ -6,13 +6,12 @@ only sets KubeSpawner's traits from them and lets KubeSpawner create and watch t
 
 from __future__ import annotations
 
-import copy
 from typing import Any, AsyncIterator
 
 from kubespawner import KubeSpawner
-from tornado import web
 from traitlets import Float
 
+from ..errors import InvalidOptions, OperatorError
 from .kube_objects import (
     KubePlanError,
     build_annotations,
@@ -75,25 +74,21 @@ class DatalabsKubeSpawner(DatalabsSpawner, KubeSpawner):
         """,
     ).tag(config=True)
 
-    _operator_values: dict[str, Any] | None = None
-
-    def operator_values(self) -> dict[str, Any]:
-        """The operator's values of :data:`PLANNED_TRAITS`, as they were before the first launch."""
-        if self._operator_values is None:
-            self._operator_values = {name: copy.deepcopy(getattr(self, name)) for name in PLANNED_TRAITS}
-        return self._operator_values
+    planned_traits = PLANNED_TRAITS
 
     def apply_plan(self, plan: LaunchPlan) -> None:
-        """Set KubeSpawner's traits for ``plan``, on top of the operator's values.
+        """Set KubeSpawner's traits for ``plan``, on top of the operator's values (``apply_user_options`` calls it).
 
-        Raises ``HTTPError(400)`` when a chosen volume has no Kubernetes source; nothing is started.
+        Raises :class:`~datalabs_hub.errors.InvalidOptions` when a chosen volume has no Kubernetes
+        source; nothing is started.
         """
         base = self.operator_values()
         try:
             volumes = build_volumes(plan)
         except KubePlanError as e:
-            message = f"Cannot launch on this platform: {e}. Choose another volume or ask an administrator."
-            raise web.HTTPError(400, message) from None
+            raise InvalidOptions(
+                "volumes", f"cannot launch on this platform: {e}. Choose another volume or ask an administrator."
+            ) from None
         self.volumes = extend_config(base["volumes"], volumes)
         self.volume_mounts = extend_config(base["volume_mounts"], build_volume_mounts(plan))
         self.image = build_image(plan, base["image"])
@@ -108,8 +103,7 @@ class DatalabsKubeSpawner(DatalabsSpawner, KubeSpawner):
         self.extra_annotations = {**base["extra_annotations"], **build_annotations(plan)}
 
     async def start(self) -> Any:
-        plan = self.prepare_launch()
-        self.apply_plan(plan)
+        self._require_plan()
         self.report(20, f"Requesting a pod with image {self.image}{self._describe_limits()}")
         url = await super().start()
         await self.wait_for_desktop(url if isinstance(url, str) else f"http://{url[0]}:{url[1]}")
@@ -137,8 +131,8 @@ class DatalabsKubeSpawner(DatalabsSpawner, KubeSpawner):
         pod = await super().get_pod_manifest()
         problems = check_pod(self.api.api_client.sanitize_for_serialization(pod))
         if problems:
-            self.log.error("Pod manifest of %s refused:\n  %s", self._log_name, "\n  ".join(problems))
-            raise web.HTTPError(500, "The datalab's pod is misconfigured; ask an administrator: " + "; ".join(problems))
+            with self.http_errors():
+                raise OperatorError(f"Pod manifest of {self._log_name} refused:\n  " + "\n  ".join(problems))
         return pod
 
     async def progress(self) -> AsyncIterator[dict[str, Any]]:

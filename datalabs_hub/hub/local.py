@@ -5,23 +5,22 @@ from __future__ import annotations
 import asyncio
 import os
 import pwd
-import shlex
 import signal
 import sys
 from pathlib import Path, PurePosixPath
-from subprocess import Popen
 from typing import Callable
 
 import psutil
 from jupyterhub.spawner import LocalProcessSpawner
-from jupyterhub.utils import random_port
-from tornado import web
+from jupyterhub.utils import exponential_backoff
 from traitlets import Bool, List, Unicode, default
 
+from ..errors import MissingAccount, MissingVolume
 from ..sandbox import SandboxSpec, build_bwrap_argv, detect_layout, find_tool
 from ..sandbox.limits import CgroupSetup, prepare_cgroups, remove_cgroups
 from .plan import LaunchPlan
-from .spawner import DatalabsSpawner, hub_state_dir
+from .spawner import DatalabsSpawner
+from .state import DEFAULT_STATE_DIR
 
 
 def _package_root() -> Path:
@@ -55,7 +54,19 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         help="Apply the catalogue's memory and CPU limits with Linux cgroups where the machine allows it.",
     ).tag(config=True)
 
+    hub_state_dir = Unicode(
+        DEFAULT_STATE_DIR,
+        help="""Folder of the hub's own files (database, cookie secret, proxy token), prepared by
+        ``datalabs prepare-hub --state-dir DIR``.
+
+        Datalabs see an empty folder in its place, so users cannot read the hub's secrets.
+        """,
+    ).tag(config=True)
+
     _cgroups: CgroupSetup | None = None
+
+    #: the plan sets the command and the page the datalab opens on; the sandbox wraps the command at start
+    planned_traits = ("cmd", "default_url")
 
     @default("cmd")
     def _cmd_default(self) -> list[str]:
@@ -67,10 +78,9 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         try:
             return pwd.getpwnam(self.user.name)
         except KeyError:
-            raise web.HTTPError(
-                400,
+            raise MissingAccount(
                 f"There is no system account named {self.user.name!r} on this machine; "
-                "an administrator must create it (useradd -m) before this user can launch a datalab.",
+                "create it (useradd -m) before this user can launch a datalab."
             ) from None
 
     def sandbox_spec(self, plan: LaunchPlan, command: list[str]) -> SandboxSpec:
@@ -83,8 +93,17 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
             command=tuple(command),
             volumes=tuple((v.local_source, v.mount_path) for v in plan.volumes if v.local_source is not None),
             runtime_paths=tuple(PurePosixPath(p) for p in self.runtime_paths if p),
-            hidden_paths=(PurePosixPath(hub_state_dir()),) if os.path.isdir(hub_state_dir()) else (),
+            hidden_paths=(PurePosixPath(self.hub_state_dir),) if os.path.isdir(self.hub_state_dir) else (),
         )
+
+    def sandbox_command(self, plan: LaunchPlan) -> list[str]:
+        """The plan's command (else the configured ``cmd``) inside the sandbox: JupyterHub's start appends the args."""
+        command = list(plan.environment.command or self.operator_values()["cmd"])
+        spec = self.sandbox_spec(plan, command)
+        return build_bwrap_argv(spec, detect_layout(), bwrap=find_tool("bwrap"), setpriv=find_tool("setpriv"))
+
+    def apply_plan(self, plan: LaunchPlan) -> None:
+        self.default_url = plan.default_url or self.operator_values()["default_url"]
 
     def get_args(self) -> list[str]:
         args = super().get_args()
@@ -118,46 +137,36 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
     def _cgroup_name(self) -> str:
         return f"{self.user.name}-{self.name or 'default'}"
 
-    async def start(self):
-        plan = self.prepare_launch()
+    async def start(self) -> tuple[str, int]:
+        """Wrap the command in the sandbox and let JupyterHub's own start run it (popen_kwargs, pid, port)."""
+        plan = self._require_plan()
+        with self.http_errors():
+            self._check_volume_folders(plan)
+            self.cmd = self.sandbox_command(plan)
+        self._cgroups = self._prepare_limits(plan)
+        self.report(20, f"Starting the sandbox as user {self.user.name}")
+        ip, port = await super().start()
+        self.report(40, "The datalab's server is starting; it opens when it answers (usually a few seconds)")
+        await self._wait_for_port(ip, port)
+        await self.wait_for_desktop(f"http://{ip}:{port}")
+        return ip, port
+
+    def _check_volume_folders(self, plan: LaunchPlan) -> None:
         missing = [v for v in plan.volumes if v.local_source is not None and not os.path.isdir(v.local_source)]
         if missing:
             names = ", ".join(f"{v.id} ({v.local_source})" for v in missing)
-            raise web.HTTPError(500, f"Archive volume folder missing on this machine: {names}. Ask an administrator.")
-        if plan.environment.command:
-            self.cmd = list(plan.environment.command)
-        if plan.default_url:
-            self.default_url = plan.default_url
-        self._cgroups = None
-        if self.enforce_limits and (plan.cpu_limit or plan.mem_limit):
-            self._cgroups = prepare_cgroups(self._cgroup_name, plan.cpu_limit, plan.mem_limit)
-            if self._cgroups.enforced:
-                self.report(15, f"Limits: {', '.join(self._cgroups.enforced)}")
-            for item in self._cgroups.not_enforced:
-                self.report(15, f"Limit not enforced on this machine: {item}")
-        if self.port == 0:
-            self.port = random_port()
-        argv = build_bwrap_argv(
-            self.sandbox_spec(plan, [*self.cmd, *self.get_args()]),
-            detect_layout(),
-            bwrap=find_tool("bwrap"),
-            setpriv=find_tool("setpriv"),
-        )
-        self.report(20, f"Starting the sandbox as user {self.user.name}")
-        self.log.info("Spawning %s", shlex.join(argv))
-        self.proc = Popen(
-            argv,
-            env=self.get_env(),
-            preexec_fn=self.make_preexec_fn(self.user.name),
-            start_new_session=True,  # the hub's signals (e.g. Ctrl-C on restart) do not reach datalabs
-            **self.popen_kwargs,
-        )
-        self.pid = self.proc.pid
-        self.report(40, "The datalab's server is starting; it opens when it answers (usually a few seconds)")
-        ip = self.ip or "127.0.0.1"
-        await self._wait_for_port(ip, self.port)
-        await self.wait_for_desktop(f"http://{ip}:{self.port}")
-        return (ip, self.port)
+            raise MissingVolume(f"Archive volume folder missing on this machine: {names}")
+
+    def _prepare_limits(self, plan: LaunchPlan) -> CgroupSetup | None:
+        """The catalogue's CPU and memory limits as cgroups (joined by the new process), reported on the spawn page."""
+        if not (self.enforce_limits and (plan.cpu_limit or plan.mem_limit)):
+            return None
+        cgroups = prepare_cgroups(self._cgroup_name, plan.cpu_limit, plan.mem_limit)
+        if cgroups.enforced:
+            self.report(15, f"Limits: {', '.join(cgroups.enforced)}")
+        for item in cgroups.not_enforced:
+            self.report(15, f"Limit not enforced on this machine: {item}")
+        return cgroups
 
     async def _wait_for_port(self, ip: str, port: int) -> None:
         """Return once the server listens (or has died), so the hub's first check finds it up.
@@ -165,15 +174,21 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         Without this the hub polls with growing random back-off and notices a server that is
         up after ~2 s only 0-4 s later (measured in bench/spawn.py).
         """
-        deadline = asyncio.get_running_loop().time() + self.http_timeout
-        while asyncio.get_running_loop().time() < deadline and self.proc.poll() is None:
+
+        async def listening_or_dead() -> bool:
+            if self.proc.poll() is not None:
+                return True
             try:
                 _, writer = await asyncio.open_connection(ip, port)
             except OSError:
-                await asyncio.sleep(0.05)
-                continue
+                return False
             writer.close()
-            return
+            return True
+
+        try:  # a short max_wait: checks ~50 ms apart (random jitter), so a server that is up is seen at once
+            await exponential_backoff(listening_or_dead, "", start_wait=0.05, max_wait=0.1, timeout=self.http_timeout)
+        except TimeoutError:
+            pass  # the hub's own check reports a server that never answers
 
     def _processes(self) -> tuple[psutil.Process | None, list[psutil.Process]]:
         """The sandbox's first process (its PID 1) and everything below it."""

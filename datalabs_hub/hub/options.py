@@ -9,19 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..catalog.loader import field_path
 from ..catalog.models import ID_PATTERN, ID_RE
+from ..errors import InvalidOptions
 
 #: A spawn request larger than this (as JSON) is refused before it is looked at.
 MAX_OPTIONS_BYTES = 16 * 1024
 MAX_VOLUMES = 64
 
 
-class OptionsError(ValueError):
-    """Bad launch options; ``field`` names the offending field for the user."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+#: The former name of :class:`~datalabs_hub.errors.InvalidOptions` (kept for importers not yet moved).
+OptionsError = InvalidOptions
 
 
 class LaunchOptions(BaseModel):
@@ -55,30 +51,30 @@ def _describe(value: Any) -> str:
 def parse_options(raw: Any) -> LaunchOptions:
     """Validate raw user options (a dict from the REST API or from :func:`options_from_form`).
 
-    Raises :class:`OptionsError` naming the field; the message never echoes long input back.
+    Raises :class:`~datalabs_hub.errors.InvalidOptions` naming the field; the message never echoes long input back.
     """
     if not isinstance(raw, dict):
-        raise OptionsError("body", f"must be a JSON object with 'datalab' and 'volumes', not {type(raw).__name__}")
+        raise InvalidOptions("body", f"must be a JSON object with 'datalab' and 'volumes', not {type(raw).__name__}")
     size = len(json.dumps(raw, default=str))
     if size > MAX_OPTIONS_BYTES:
-        raise OptionsError("body", f"is {size} bytes; spawn options may have at most {MAX_OPTIONS_BYTES}")
+        raise InvalidOptions("body", f"is {size} bytes; spawn options may have at most {MAX_OPTIONS_BYTES}")
     if "datalab" not in raw:
-        raise OptionsError("datalab", "is required: the id of a datalab from the catalogue")
+        raise InvalidOptions("datalab", "is required: the id of a datalab from the catalogue")
     try:
         return LaunchOptions.model_validate(raw)
     except ValidationError as e:
         err = e.errors(include_url=False)[0]
         field = field_path(err["loc"]) or "body"
         if err["type"] == "extra_forbidden":
-            raise OptionsError(field, "unknown field; only 'datalab' and 'volumes' are accepted") from None
+            raise InvalidOptions(field, "unknown field; only 'datalab' and 'volumes' are accepted") from None
         if err["type"] == "string_pattern_mismatch":
-            raise OptionsError(field, f"{_describe(err['input'])} is not a catalogue id (lowercase letters, digits and '-')") from None
-        raise OptionsError(field, err["msg"].removeprefix("Value error, ")) from None
+            raise InvalidOptions(field, f"{_describe(err['input'])} is not a catalogue id (lowercase letters, digits and '-')") from None
+        raise InvalidOptions(field, err["msg"].removeprefix("Value error, ")) from None
 
 
 def options_from_form(formdata: dict[str, list[str]]) -> dict[str, Any]:
     """Turn the catalogue form's fields into raw options (validated later by :func:`parse_options`)."""
     datalab = formdata.get("datalab") or []
     if len(datalab) != 1:
-        raise OptionsError("datalab", "pick exactly one datalab from the catalogue")
+        raise InvalidOptions("datalab", "pick exactly one datalab from the catalogue")
     return {"datalab": datalab[0], "volumes": list(formdata.get("volumes", []))}

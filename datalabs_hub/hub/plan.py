@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Iterable
+from typing import Iterable
 
 from ..catalog.loader import Catalog
 from ..catalog.models import ArchiveVolume, Datalab, Environment, KubernetesVolumeSource, allowed_for
-from .options import LaunchOptions, OptionsError
+from ..contract import MAX_ICON_URI_BYTES, DatalabContract, DesktopAppInfo, VolumeInfo
+from ..errors import InvalidOptions
+from .options import LaunchOptions
 
 
 @dataclass(frozen=True)
@@ -37,16 +38,10 @@ class PlannedVolume:
             kubernetes_source=volume.source.kubernetes,
         )
 
-    def describe(self) -> dict[str, Any]:
-        """What the datalab itself is told about the volume (DATALABS_VOLUMES)."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "mission": list(self.mission),
-            "description": self.description,
-            "mount_path": str(self.mount_path),
-            "read_only": self.read_only,
-        }
+    def info(self) -> VolumeInfo:
+        """What the datalab itself is told about the volume (an item of the contract's volumes)."""
+        return VolumeInfo(id=self.id, title=self.title, mission=list(self.mission), description=self.description,
+                          mount_path=str(self.mount_path), read_only=self.read_only)
 
 
 @dataclass(frozen=True)
@@ -55,7 +50,13 @@ class LaunchPlan:
 
     datalab: Datalab
     volumes: tuple[PlannedVolume, ...]
-    env: dict[str, str] = field(default_factory=dict)
+    #: what the datalab is told (its volumes, desktop applications, autostart)
+    contract: DatalabContract
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The datalab's environment: the catalogue's ``environment.env``, then the contract's variables."""
+        return {**self.environment.env, **self.contract.to_env()}
 
     @property
     def environment(self) -> Environment:
@@ -79,21 +80,15 @@ class LaunchPlan:
         return self.datalab.resources.memory_bytes
 
 
-#: Larger icons are not passed to datalabs (environment variables have a size limit); the tile has none.
-MAX_ICON_URI_IN_ENV = 32 * 1024
-
-
-def describe_desktop_app(datalab: Datalab, icon: str | None = None) -> dict[str, Any]:
-    """What a datalab is told about one desktop application (an item of DATALABS_DESKTOP_APPS)."""
+def desktop_app_info(datalab: Datalab, icon: str | None = None) -> DesktopAppInfo:
+    """What a datalab is told about one desktop application (an icon too large for the contract is left out)."""
     assert datalab.desktop is not None
-    described: dict[str, Any] = {"id": datalab.id, "title": datalab.title}
-    if icon and len(icon) <= MAX_ICON_URI_IN_ENV:
-        described["icon"] = icon
-    described["desktop"] = datalab.desktop.model_dump(by_alias=True, exclude_none=True)
-    return described
+    if icon is not None and len(icon) > MAX_ICON_URI_BYTES:
+        icon = None
+    return DesktopAppInfo(id=datalab.id, title=datalab.title, icon=icon, desktop=datalab.desktop)
 
 
-def desktop_apps_for(catalog: Catalog, datalab: Datalab, groups: frozenset[str]) -> list[dict[str, Any]]:
+def desktop_apps_for(catalog: Catalog, datalab: Datalab, groups: frozenset[str]) -> list[DesktopAppInfo]:
     """The desktop applications a datalab offers: a desktop datalab its own; a JupyterLab datalab every
     desktop application of the catalogue available to the user (as launcher tiles)."""
     if datalab.kind == "desktop":
@@ -102,38 +97,31 @@ def desktop_apps_for(catalog: Catalog, datalab: Datalab, groups: frozenset[str])
         chosen = [d for d in catalog.datalabs.values() if d.kind == "desktop" and allowed_for(groups, d.allowed_groups)]
     else:
         chosen = []
-    return [describe_desktop_app(d, catalog.icons.get(d.id)) for d in chosen]
+    return [desktop_app_info(d, catalog.icons.get(d.id)) for d in chosen]
 
 
 def build_launch_plan(catalog: Catalog, options: LaunchOptions, groups: Iterable[str] = ()) -> LaunchPlan:
     """Check ``options`` against the catalogue and the user's groups, and plan the launch.
 
-    Raises :class:`OptionsError` naming the field when the datalab or a volume is unknown or not
-    available to this user.
+    Raises :class:`~datalabs_hub.errors.InvalidOptions` naming the field when the datalab or a
+    volume is unknown or not available to this user.
     """
     groups = frozenset(groups)
     datalab = catalog.datalabs.get(options.datalab)
     if datalab is None or not allowed_for(groups, datalab.allowed_groups):
-        raise OptionsError("datalab", f"'{options.datalab}' is not a datalab in the catalogue available to you")
+        raise InvalidOptions("datalab", f"'{options.datalab}' is not a datalab in the catalogue available to you")
     volume_ids = datalab.default_volumes if options.volumes is None else options.volumes
     volumes = []
     for i, vid in enumerate(volume_ids):
         volume = catalog.volumes.get(vid)
         if volume is None or not allowed_for(groups, volume.allowed_groups):
-            raise OptionsError(f"volumes[{i}]", f"'{vid}' is not an archive volume in the catalogue available to you")
+            raise InvalidOptions(f"volumes[{i}]", f"'{vid}' is not an archive volume in the catalogue available to you")
         volumes.append(PlannedVolume.from_volume(volume))
-    described = [v.describe() for v in volumes]
-    env = dict(datalab.environment.env)
-    env.update(
-        {
-            "DATALABS_DATALAB": datalab.id,
-            "DATALABS_DATALAB_TITLE": datalab.title,
-            "DATALABS_VOLUMES": json.dumps(described, separators=(",", ":")),
-        }
+    contract = DatalabContract(
+        datalab=datalab.id,
+        title=datalab.title,
+        volumes=[v.info() for v in volumes],
+        desktop_apps=desktop_apps_for(catalog, datalab, groups),
+        desktop_autostart=datalab.id if datalab.kind == "desktop" else None,
     )
-    apps = desktop_apps_for(catalog, datalab, groups)
-    if apps:
-        env["DATALABS_DESKTOP_APPS"] = json.dumps(apps, separators=(",", ":"))
-    if datalab.kind == "desktop":
-        env["DATALABS_DESKTOP_AUTOSTART"] = datalab.id
-    return LaunchPlan(datalab=datalab, volumes=tuple(volumes), env=env)
+    return LaunchPlan(datalab=datalab, volumes=tuple(volumes), contract=contract)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
-import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable, Iterator
 
-from jupyterhub.utils import url_path_join
-from tornado import web
+from jupyterhub.utils import exponential_backoff, url_path_join
 from tornado.httpclient import AsyncHTTPClient
 from traitlets import Integer, List, Unicode, default
 from traitlets.config import Configurable
 
-from ..catalog import Catalog, CatalogStore, shared_store
-from .options import LaunchOptions, OptionsError, options_from_form, parse_options
+from ..catalog import VOLUME_ROOT, Catalog, CatalogStore, shared_store
+from ..errors import Conflict, DatalabsError, InvalidOptions, to_http_error
+from .options import LaunchOptions, options_from_form, parse_options
 from .pages import catalog_view, group_names, render_template
 from .plan import LaunchPlan, build_launch_plan
 
@@ -39,7 +40,7 @@ class DatalabsSpawner(Configurable):
 
     allowed_volume_roots = List(
         Unicode(),
-        ["/srv/datalabs/volumes"],
+        [VOLUME_ROOT],
         help="""Host folders that local archive-volume sources must lie below.
 
         A catalogue entry whose ``source.local`` is elsewhere is refused, so a catalogue edit
@@ -65,16 +66,40 @@ class DatalabsSpawner(Configurable):
         """,
     ).tag(config=True)
 
+    @default("options_form")
+    def _options_form_default(self) -> Callable[[Any], str]:
+        """The catalogue as the spawn page's form (the home page shows the same catalogue)."""
+
+        def catalog_form(spawner: DatalabsSpawner) -> str:
+            previous = spawner.orm_spawner.user_options if spawner.orm_spawner else None
+            view = catalog_view(spawner.catalog, spawner.user_groups(), previous=previous)
+            return render_template("catalog_form.html", catalog=view)
+
+        return catalog_form
+
+    @default("options_from_form")
+    def _options_from_form_default(self) -> Callable[[dict[str, list[str]]], dict[str, Any]]:
+        """Form fields -> user options, checked now so the form is shown again with what is wrong."""
+
+        def catalog_choice(formdata: dict[str, list[str]]) -> dict[str, Any]:
+            with self.http_errors():
+                raw = options_from_form(formdata)
+                self.plan_for(raw)
+            return raw
+
+        return catalog_choice
+
     @default("apply_user_options")
-    def _apply_user_options_default(self):
-        """Options are checked and applied by :meth:`prepare_launch` when the back end starts."""
+    def _apply_user_options_default(self) -> Callable[[Any, dict[str, Any]], None]:
+        """Check the user options against the catalogue and the per-user limit, and plan the launch."""
 
-        def handled_in_prepare_launch(spawner, user_options):
-            return None
+        def apply_catalog_choice(spawner: DatalabsSpawner, user_options: dict[str, Any]) -> None:
+            with spawner.http_errors():
+                spawner.apply_launch_options(user_options)
 
-        return handled_in_prepare_launch
+        return apply_catalog_choice
 
-    #: the plan of the current launch, set by :meth:`prepare_launch`
+    #: the plan of the current launch, set by :meth:`apply_launch_options`
     plan: LaunchPlan | None = None
 
     @property
@@ -90,25 +115,23 @@ class DatalabsSpawner(Configurable):
         return group_names(self.user)
 
     def plan_for(self, raw: Any) -> tuple[LaunchOptions, LaunchPlan]:
-        """Check raw user options against the catalogue and this user's groups (raises OptionsError)."""
+        """Check raw user options against the catalogue and this user's groups (raises InvalidOptions)."""
         options = parse_options(raw)
         return options, build_launch_plan(self.catalog, options, self.user_groups())
 
-    # --- the launch form -------------------------------------------------------------------
+    # --- errors: converted to HTTP here, and only here --------------------------------------
 
-    async def get_options_form(self) -> str:
-        """The catalogue as the spawn page's form (the home page shows the same catalogue)."""
-        view = catalog_view(self.catalog, self.user_groups(), previous=self.orm_spawner.user_options if self.orm_spawner else None)
-        return render_template("catalog_form.html", catalog=view)
+    @contextmanager
+    def http_errors(self) -> Iterator[None]:
+        """Turn a :class:`~datalabs_hub.errors.DatalabsError` raised inside into the HTTP error the user sees.
 
-    def options_from_form(self, formdata: dict[str, list[str]]) -> dict[str, Any]:
-        """Form fields -> user options, checked now so the form shows what is wrong."""
-        raw = options_from_form(formdata)
+        User mistakes keep their message (it names the field); operator faults are logged with
+        their details and the user gets a plain sentence.
+        """
         try:
-            self.plan_for(raw)
-        except OptionsError as e:
-            raise ValueError(f"Cannot launch: {e.field}: {e.message}") from None
-        return raw
+            yield
+        except DatalabsError as e:
+            raise to_http_error(e, self.log) from None
 
     # --- checks before a back end starts anything -------------------------------------------
 
@@ -116,23 +139,25 @@ class DatalabsSpawner(Configurable):
         spawners = getattr(self.user, "spawners", {}) or {}
         return sorted(name or "(default)" for name, sp in spawners.items() if sp is not self and sp.active)
 
-    def prepare_launch(self) -> LaunchPlan:
-        """Validate the user options against the catalogue and the per-user limit.
+    def apply_launch_options(self, user_options: dict[str, Any]) -> LaunchPlan:
+        """Validate the user options against the catalogue and the per-user limit, and plan the launch.
 
-        Raises ``HTTPError(400)`` with a message naming the bad field; nothing has been started.
+        Raises :class:`~datalabs_hub.errors.InvalidOptions` naming the bad field (the last good
+        options are restored as the form's defaults) or :class:`~datalabs_hub.errors.Conflict` at
+        the per-user limit; nothing has been started.
         """
         try:
-            options, plan = self.plan_for(self.user_options or {})
-        except OptionsError as e:
+            options, plan = self.plan_for(user_options or {})
+        except InvalidOptions:
             self._restore_last_good_options()
-            raise web.HTTPError(400, f"Invalid spawn options: {e.field}: {e.message}") from None
+            raise
         running = self._running_siblings()
         if self.max_running_datalabs and len(running) >= self.max_running_datalabs:
-            raise web.HTTPError(
-                400,
+            raise Conflict(
                 f"You already run {len(running)} datalabs ({', '.join(running)}), the most allowed per user"
-                f" ({self.max_running_datalabs}). Stop one on the home page before starting another.",
+                f" ({self.max_running_datalabs}). Stop one on the home page before starting another."
             )
+        self.apply_plan(plan)
         self.plan = plan
         self.last_good_options = options.model_dump(exclude_none=True)
         self.progress_events = []
@@ -140,6 +165,25 @@ class DatalabsSpawner(Configurable):
         for v in plan.volumes:
             self.report(10, f"Archive volume {v.title} -> {v.mount_path} (read-only)")
         return plan
+
+    #: Spawner traits a plan sets (the back end's ``apply_plan``); the operator's values are their base.
+    planned_traits: tuple[str, ...] = ()
+    _operator_values: dict[str, Any] | None = None
+
+    def operator_values(self) -> dict[str, Any]:
+        """The operator's values of :attr:`planned_traits`, as they were before the first launch."""
+        if self._operator_values is None:
+            self._operator_values = {name: copy.deepcopy(getattr(self, name)) for name in self.planned_traits}
+        return self._operator_values
+
+    def apply_plan(self, plan: LaunchPlan) -> None:
+        """Set the back end's traits for ``plan`` on top of :meth:`operator_values` (nothing started yet)."""
+
+    def _require_plan(self) -> LaunchPlan:
+        """The plan ``apply_user_options`` made; start() without one is a programming error."""
+        if self.plan is None:
+            raise RuntimeError("start() before apply_user_options: JupyterHub runs that hook first")
+        return self.plan
 
     # --- the last options that launched, kept across stops so a bad request loses nothing ----
 
@@ -173,40 +217,50 @@ class DatalabsSpawner(Configurable):
         self.report(60, f"{plan.datalab.title} is starting")
         url = url_path_join(server_url, self.server.base_url, "desktop", plan.datalab.id, "api", "session")
         client = AsyncHTTPClient()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.desktop_ready_timeout
-        while loop.time() < deadline:
+
+        async def on_screen() -> bool:
             try:
                 response = await client.fetch(url, headers={"Authorization": f"token {self.api_token}"},
                                               request_timeout=5, raise_error=False)
-                if response.code == 200 and json.loads(response.body).get("on_screen"):
-                    self.report(90, f"{plan.datalab.title} is on screen")
-                    return
+                return response.code == 200 and bool(json.loads(response.body).get("on_screen"))
             except (OSError, ValueError):
-                pass
-            await asyncio.sleep(0.1)
-        self.report(90, f"{plan.datalab.title} is taking long to start; opening it anyway")
+                return False
+
+        try:  # checks ~0.1 s apart (random jitter up to max_wait): the tab opens as soon as the window is up
+            await exponential_backoff(on_screen, "", start_wait=0.05, max_wait=0.2, timeout=self.desktop_ready_timeout)
+            self.report(90, f"{plan.datalab.title} is on screen")
+        except TimeoutError:
+            self.report(90, f"{plan.datalab.title} is taking long to start; opening it anyway")
 
     # --- progress events shown on the spawn page -------------------------------------------
 
     progress_events: list[dict[str, Any]] = []
+    _progress_reported: asyncio.Event | None = None
+
+    @property
+    def _reported(self) -> asyncio.Event:
+        """Set when an event is reported; the spawn page's listeners wait on it."""
+        if self._progress_reported is None:
+            self._progress_reported = asyncio.Event()
+        return self._progress_reported
 
     def report(self, progress: int, message: str) -> None:
         """Add a progress event for the spawn page."""
         self.progress_events = [*self.progress_events, {"progress": progress, "message": message}]
         self.log.info("%s: %s", self._log_name, message)
+        self._reported.set()
 
     async def progress(self) -> AsyncIterator[dict[str, Any]]:
         """Yield progress events as the back end reports them, until the hub stops listening."""
         sent = 0
         while True:
+            self._reported.clear()
             events = self.progress_events
+            if sent > len(events):  # a new launch started the list over
+                sent = 0
             while sent < len(events):
                 yield events[sent]
                 sent += 1
-            await asyncio.sleep(0.2)
+            if len(self.progress_events) <= sent:
+                await self._reported.wait()
 
-
-def hub_state_dir() -> str:
-    """Where the hub keeps its own files (database, cookie secret); hidden from datalabs."""
-    return os.environ.get("DATALABS_STATE_DIR", "/var/lib/datalabs")

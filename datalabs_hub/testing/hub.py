@@ -21,12 +21,14 @@ from pathlib import Path
 import psutil
 import requests
 
+from datalabs_hub.catalog import VOLUME_ROOT
+
 CHECKOUT = Path(__file__).resolve().parents[2]
 HUB_CONFIG = CHECKOUT / "config" / "jupyterhub_config.py"
 #: screenshots and logs the browser tests keep for people to look at
 ARTIFACTS = CHECKOUT / "test-artifacts"
 #: the demo archive volumes `bash bootstrap.sh` assembles (datalabs see them at /data/<id>)
-DEMO_VOLUMES = Path("/srv/datalabs/volumes")
+DEMO_VOLUMES = Path(VOLUME_ROOT)
 #: Debian's Chromium, and the flags it needs on a machine without internet access (shared by tests and benches)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -102,6 +104,9 @@ class RealHub:
         return env
 
     def start(self, timeout: float = 60) -> None:
+        """Prepare the state folder as an operator would (`datalabs prepare-hub`), start the hub, wait for its API."""
+        subprocess.run([str(Path(sys.prefix) / "bin" / "datalabs"), "prepare-hub", "--state-dir", str(self.state)],
+                       check=True, capture_output=True)
         self.log_path = self.workdir / "hub.log"
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(

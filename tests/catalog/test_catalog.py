@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from datalabs_hub.catalog import CatalogError, CatalogStore, load_catalog
+from datalabs_hub.catalog import VOLUME_ROOT, CatalogError, CatalogStore, load_catalog
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,7 @@ def problems(directory: Path, roots=None) -> list[str]:
 
 
 def test_shipped_catalogue_is_valid():
-    catalog = load_catalog(CHECKOUT / "spawner_profiles", ["/srv/datalabs/volumes"])
+    catalog = load_catalog(CHECKOUT / "spawner_profiles", [VOLUME_ROOT])
     assert "jupyterlab-astro" in catalog.datalabs
     assert {"spice-kernels", "heliophysics", "astronomy", "planetary-archive"} <= set(catalog.volumes)
     assert catalog.icons["jupyterlab-astro"].startswith("data:image/svg+xml;base64,")

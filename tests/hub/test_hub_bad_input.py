@@ -1,4 +1,8 @@
-"""Malformed, hostile and oversized launch requests: a clear 400, nothing started, nothing lost or leaked."""
+"""Malformed, hostile and oversized launch requests: a clear 400, nothing started, nothing lost or leaked.
+
+And the installation's faults (no system account, a volume folder missing): a 500 with a plain
+message for the user and the details for the operator in the hub's log.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ import re
 
 import pytest
 from test_hub_spawn import spawn
+
+from datalabs_hub.testing.hub import create_account, delete_account
 
 BAD_BODIES = [
     ({"datalab": "../../etc/passwd"}, "datalab", "not a catalogue id"),
@@ -90,3 +96,36 @@ def test_bad_datalab_name_is_refused(hub, accounts, name):
         assert "Invalid server_name" in r.text
     running = hub.api("GET", f"/users/{bob.name}").json()["servers"]
     assert all(not s["ready"] for s in running.values())
+
+
+def test_a_user_without_a_system_account_gets_a_plain_500(hub):
+    """An operator fault, not the user's: the user is told to ask; the log says what is missing.
+
+    (The hub adds only users with an account; here the account is removed afterwards.)
+    """
+    name = create_account("dltgone", "datalabs-users").name
+    try:
+        assert hub.api("POST", f"/users/{name}").status_code == 201
+    finally:
+        delete_account(name)
+    try:
+        r = spawn(hub, name, "noacct", {"datalab": "lab-test"})
+        assert r.status_code == 500, r.text
+        assert "Your account is not set up on this machine yet" in r.json()["message"]
+        assert "useradd" not in r.json()["message"]
+        assert f"There is no system account named '{name}'" in hub.log()
+    finally:
+        hub.api("DELETE", f"/users/{name}")
+
+
+def test_a_missing_volume_folder_gets_a_plain_500(hub, accounts, volume_root):
+    bob = accounts["bob"].name
+    assert not (volume_root / "gone").exists()
+    r = spawn(hub, bob, "gone", {"datalab": "lab-test", "volumes": ["gone-vol"]})
+    assert r.status_code == 500, r.text
+    message = r.json()["message"]
+    assert "An archive volume you picked is not available on this machine" in message
+    assert str(volume_root) not in message, "host paths are for the operator's log"
+    assert f"gone-vol ({volume_root}/gone)" in hub.log()
+    server = hub.api("GET", f"/users/{bob}").json()["servers"].get("gone")
+    assert server is None or (not server["ready"] and not server["pending"]), server

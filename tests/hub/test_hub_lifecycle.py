@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import grp
 import os
 import signal
+import stat
 import subprocess
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 import psutil
 from test_hub_spawn import server_api, spawn
+from traitlets.config import Config
 
 from datalabs_hub.testing.hub import RealHub
 
@@ -25,7 +29,7 @@ def test_several_datalabs_at_once_and_the_per_user_limit(hub, accounts):
     for name in ("one", "two"):
         hub.wait_ready(bob, name)
     r = spawn(hub, bob, "three", {"datalab": "lab-test"})
-    assert r.status_code == 400
+    assert r.status_code == 409  # Conflict: the request is fine, the user's running datalabs forbid it now
     assert "already run 2 datalabs (one, two)" in r.json()["message"]
     assert "Stop one" in r.json()["message"]
     for name in ("one", "two"):
@@ -127,3 +131,45 @@ def test_check_config_command(tmp_path):
     assert bad.returncode == 1
     assert "x.yaml: volume 'Bad_Id', field 'id': 'Bad_Id' is not a valid id" in bad.stderr
     assert "y.yaml: volume 'etc', field 'source.local': /etc is outside the allowed volume roots" in bad.stderr
+
+
+def test_prepare_hub_makes_what_the_config_file_reads(tmp_path):
+    """`datalabs prepare-hub` makes the state folder and the proxy token once; the config file only reads them."""
+    datalabs = str(Path(os.sys.prefix) / "bin" / "datalabs")
+    state = tmp_path / "state"
+    config = Path(__file__).resolve().parents[2] / "config" / "jupyterhub_config.py"
+
+    def load_config():
+        c = Config()
+        source = config.read_text()
+        env = {**os.environ, "DATALABS_STATE_DIR": str(state)}
+        with patch.dict(os.environ, env, clear=True):
+            exec(compile(source, str(config), "exec"), {"get_config": lambda: c, "__file__": str(config),
+                                                        "__name__": "jupyterhub_config"})
+        return c
+
+    # before: the config file stops, says what to run, and creates nothing
+    try:
+        load_config()
+        raise AssertionError("the config file loaded without a prepared state folder")
+    except SystemExit as e:
+        assert f"datalabs prepare-hub --state-dir {state}" in str(e.code)
+    assert not state.exists()
+
+    ok = subprocess.run([datalabs, "prepare-hub", "--state-dir", str(state)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    token = (state / "proxy_auth_token").read_text()
+    assert len(token) == 64
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    assert stat.S_IMODE((state / "proxy_auth_token").stat().st_mode) == 0o600
+    for group in ("datalabs-users", "datalabs-admins"):
+        grp.getgrnam(group)
+    # again: nothing changes (the proxy outlives hub restarts with the same token)
+    assert subprocess.run([datalabs, "prepare-hub", "--state-dir", str(state)], capture_output=True).returncode == 0
+    assert (state / "proxy_auth_token").read_text() == token
+
+    c = load_config()
+    assert c.ConfigurableHTTPProxy.auth_token == token
+    assert c.DatalabsLocalSpawner.hub_state_dir == str(state)
+    assert c.JupyterHub.db_url == f"sqlite:///{state / 'jupyterhub.sqlite'}"
+    assert sorted(p.name for p in state.iterdir()) == ["proxy_auth_token"]

@@ -12,6 +12,8 @@ import psutil
 import pytest
 import requests
 
+from datalabs_hub.testing.kernel import run_code
+
 
 def spawn(hub, user, server, body):
     return hub.api("POST", f"/users/{user}/servers/{server}", json=body)
@@ -67,6 +69,32 @@ def test_datalab_sees_only_its_own_home(hub, accounts, alice_lab):
     assert w.status_code in (200, 201), w.text
     assert open(f"/home/{alice.name}/notes.txt").read() == "hello"
     assert os.stat(f"/home/{alice.name}/notes.txt").st_uid == __import__("pwd").getpwnam(alice.name).pw_uid
+
+
+def test_operator_popen_kwargs_are_merged_and_the_environment_is_ours(hub, accounts, alice_lab):
+    """The session hub sets c.Spawner.popen_kwargs with "env" (conftest.OPERATOR_CONFIG): the datalab
+    started (JupyterHub's own start merged them) and runs with the environment the spawner built."""
+    alice = accounts["alice"].name
+    token = hub.user_token(alice)
+    out = run_code(f"{hub.url}/user/{alice}/lab1/", token,
+                   "import os; print(os.environ.get('DATALABS_DATALAB'), 'OPERATOR_ONLY' in os.environ,"
+                   " os.environ['JUPYTERHUB_SERVER_NAME'])")
+    assert out["error"] is None, out
+    assert out["stdout"].split() == ["lab-test", "False", "lab1"]
+
+
+def test_the_sandbox_hides_the_hubs_state_folder(hub, accounts, alice_lab):
+    """c.DatalabsLocalSpawner.hub_state_dir (set by the config file) is an empty folder in the datalab;
+    JupyterHub's own start appended the server's arguments to the sandboxed command."""
+    alice = accounts["alice"].name
+    sandboxes = [p.info["cmdline"] for p in psutil.process_iter(["name", "cmdline"])
+                 if p.info["name"] == "bwrap" and f"/home/{alice}" in (p.info["cmdline"] or [])]
+    # bubblewrap and its copy that is the sandbox's PID 1, with the same command line
+    assert sandboxes and all(argv == sandboxes[0] for argv in sandboxes), sandboxes
+    argv = sandboxes[0]
+    assert argv[argv.index(str(hub.state)) - 1] == "--tmpfs"
+    command = argv[next(i for i, a in enumerate(argv) if a.endswith("jupyterhub-singleuser")):]
+    assert "--ServerApp.root_dir=/" in command
 
 
 def test_other_user_cannot_reach_the_datalab(hub, accounts, alice_lab):

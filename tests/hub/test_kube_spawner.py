@@ -24,7 +24,7 @@ from kubespawner import KubeSpawner
 from tornado import web
 from traitlets.config import Config
 
-from datalabs_hub.catalog import load_catalog
+from datalabs_hub.catalog import VOLUME_ROOT, load_catalog
 from datalabs_hub.catalog.models import parse_memory
 from datalabs_hub.hub.kube import DatalabsKubeSpawner
 from datalabs_hub.hub.kube_objects import (
@@ -34,7 +34,8 @@ from datalabs_hub.hub.kube_objects import (
     build_volume,
     check_pod,
 )
-from datalabs_hub.hub.plan import LaunchPlan, PlannedVolume
+from datalabs_hub.hub.options import LaunchOptions
+from datalabs_hub.hub.plan import LaunchPlan, build_launch_plan
 
 REPO = Path(__file__).resolve().parents[2]
 KUBE_CONFIG = REPO / "config" / "kubernetes"
@@ -117,9 +118,15 @@ def make_spawner(c: Config, options: dict[str, Any]) -> DatalabsKubeSpawner:
     return spawner
 
 
+async def launch(spawner: DatalabsKubeSpawner) -> Any:
+    """What JupyterHub's User.spawn does: the apply_user_options hook, then start."""
+    await spawner._run_apply_user_options(spawner.user_options)
+    return await spawner.start()
+
+
 async def build_pod(spawner: DatalabsKubeSpawner) -> dict[str, Any]:
-    """The pod as KubeSpawner would send it: plan applied, manifest built, serialized (camelCase)."""
-    spawner.apply_plan(spawner.prepare_launch())
+    """The pod as KubeSpawner would send it: options applied by the hook, manifest built, serialized (camelCase)."""
+    await spawner._run_apply_user_options(spawner.user_options)
     pod = await spawner.get_pod_manifest()
     async with ApiClient() as api:
         return api.sanitize_for_serialization(pod)
@@ -242,9 +249,9 @@ async def test_a_datalab_without_settings_keeps_the_operator_values(catalog_dir)
 
 async def test_start_builds_the_pod_and_a_later_launch_starts_from_the_operator_values(catalog_dir, fake_kube_start):
     spawner = make_spawner(spawner_config(catalog_dir), TWO_ARCHIVES)
-    assert await spawner.start() == "http://pod.example:8888"
+    assert await launch(spawner) == "http://pod.example:8888"
     spawner.user_options = {"datalab": "plain-lab", "volumes": ["spice-kernels"]}
-    await spawner.start()
+    await launch(spawner)
     first, second = fake_kube_start
     assert [v["name"] for v in first["spec"]["volumes"]] == ["home", "vol-spice-kernels", "vol-solo-archive"]
     assert [v["name"] for v in second["spec"]["volumes"]] == ["home", "vol-spice-kernels"]
@@ -266,7 +273,7 @@ async def test_start_builds_the_pod_and_a_later_launch_starts_from_the_operator_
 async def test_bad_options_raise_400_before_any_pod_is_built(catalog_dir, fake_kube_start, options, field):
     spawner = make_spawner(spawner_config(catalog_dir), options)
     with pytest.raises(web.HTTPError) as info:
-        await spawner.start()
+        await launch(spawner)
     assert info.value.status_code == 400
     assert f"{field}:" in info.value.log_message
     assert fake_kube_start == []
@@ -282,18 +289,21 @@ async def test_a_volume_without_a_kubernetes_source_is_refused_with_400(tmp_path
     options = {"datalab": "astro-lab", "volumes": ["local-only"]}
     spawner = make_spawner(spawner_config(catalog, [str(tmp_path)]), options)
     with pytest.raises(web.HTTPError) as info:
-        await spawner.start()
+        await launch(spawner)
     assert info.value.status_code == 400 and "'local-only' has no Kubernetes source" in info.value.log_message
     assert fake_kube_start == []
 
 
-async def test_an_operator_mount_where_an_archive_goes_is_refused(catalog_dir, fake_kube_start):
+async def test_an_operator_mount_where_an_archive_goes_is_refused(catalog_dir, fake_kube_start, caplog):
+    """An operator fault: 500, the details for the operator in the log, a plain message for the user."""
     c = spawner_config(catalog_dir)
     c.KubeSpawner.volume_mounts = [OPERATOR_MOUNT, {"name": "home", "mountPath": "/data/spice-kernels"}]
     spawner = make_spawner(c, TWO_ARCHIVES)
     with pytest.raises(web.HTTPError) as info:
-        await spawner.start()
-    assert info.value.status_code == 500 and "two volumeMounts at /data/spice-kernels" in info.value.log_message
+        await launch(spawner)
+    assert info.value.status_code == 500 and "administrator" in info.value.log_message
+    assert "volumeMounts" not in info.value.log_message
+    assert "two volumeMounts at /data/spice-kernels" in caplog.text
 
 
 async def test_progress_gives_our_events_then_kubespawners(catalog_dir, fake_kube_start, monkeypatch):
@@ -302,7 +312,7 @@ async def test_progress_gives_our_events_then_kubespawners(catalog_dir, fake_kub
 
     monkeypatch.setattr(KubeSpawner, "progress", kube_progress)
     spawner = make_spawner(spawner_config(catalog_dir), TWO_ARCHIVES)
-    await spawner.start()
+    await launch(spawner)
     messages = [event["message"] async for event in spawner.progress()]
     assert messages[0] == "Launching Astro lab"
     assert messages[1:3] == [
@@ -317,10 +327,7 @@ async def test_progress_gives_our_events_then_kubespawners(catalog_dir, fake_kub
 
 
 def plan_of(catalog_dir: Path, *volume_ids: str) -> LaunchPlan:
-    catalog = load_catalog(catalog_dir, [])
-    datalab = catalog.datalabs["astro-lab"]
-    volumes = tuple(PlannedVolume.from_volume(catalog.volumes[v]) for v in volume_ids)
-    return LaunchPlan(datalab=datalab, volumes=volumes)
+    return build_launch_plan(load_catalog(catalog_dir, []), LaunchOptions(datalab="astro-lab", volumes=list(volume_ids)))
 
 
 def test_host_path_volume_must_be_an_existing_directory(catalog_dir):
@@ -427,7 +434,7 @@ def test_catalogue_config_map_layout_loads(tmp_path):
         target = layout / item["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((REPO / "spawner_profiles" / "icons" / item["key"]).read_bytes())
-    catalog = load_catalog(layout, ["/srv/datalabs/volumes"])
+    catalog = load_catalog(layout, [VOLUME_ROOT])
     assert catalog.datalabs and all(d.id in catalog.icons for d in catalog.datalabs.values() if d.icon)
 
 

@@ -8,7 +8,9 @@ from pathlib import PurePosixPath
 import pytest
 
 from datalabs_hub.catalog import load_catalog
-from datalabs_hub.hub.options import OptionsError, options_from_form, parse_options
+from datalabs_hub.contract import MAX_ICON_URI_BYTES, DatalabContract, read_contract
+from datalabs_hub.errors import InvalidOptions
+from datalabs_hub.hub.options import options_from_form, parse_options
 from datalabs_hub.hub.plan import build_launch_plan
 from datalabs_hub.sandbox import HostLayout, SandboxSpec, build_bwrap_argv
 
@@ -43,11 +45,47 @@ def test_plan_defaults_and_environment(catalog):
                           "read_only": True}]
 
 
+def test_plan_env_round_trips_through_the_contract(tmp_path):
+    """What the hub writes is what the datalab's server reads back, with the same models."""
+    (tmp_path / "vol").mkdir()
+    (tmp_path / "icons").mkdir()
+    (tmp_path / "icons" / "small.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (tmp_path / "icons" / "huge.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg">' + " " * MAX_ICON_URI_BYTES + "</svg>")
+    (tmp_path / "c.yaml").write_text(
+        f"""
+datalabs:
+  - {{id: lab, title: Lab, kind: jupyterlab, default_volumes: [a, b], environment: {{env: {{DATALABS_DATALAB: spoof}}}}}}
+  - {{id: viewer, title: Viewer, kind: desktop, icon: icons/small.svg, desktop: {{command: [xeyes]}}}}
+  - {{id: big, title: Big icon, kind: desktop, icon: icons/huge.svg, desktop: {{command: [xclock], java_heap: 1G}}}}
+volumes:
+  - {{id: a, title: A, mission: [M], description: Mission A, source: {{local: {tmp_path}/vol}}}}
+  - {{id: b, title: B, source: {{local: {tmp_path}/vol}}, mount_path: /mnt/bee}}
+"""
+    )
+    catalog = load_catalog(tmp_path, [tmp_path])
+    lab = build_launch_plan(catalog, parse_options({"datalab": "lab"}))
+    assert isinstance(lab.contract, DatalabContract)
+    read = read_contract(lab.env)
+    assert read == lab.contract
+    # the contract's variables win over a catalogue env of the same name
+    assert read.datalab == "lab" and read.title == "Lab" and read.desktop_autostart is None
+    assert [(v.id, v.mount_path, v.read_only) for v in read.volumes] == [("a", "/data/a", True), ("b", "/mnt/bee", True)]
+    assert read.volumes[0].mission == ["M"] and read.volumes[0].description == "Mission A"
+    # a JupyterLab datalab offers every desktop application as a tile; an icon too large for the environment is left out
+    assert [a.id for a in read.desktop_apps] == ["viewer", "big"]
+    assert read.desktop_apps[0].icon.startswith("data:image/svg+xml") and read.desktop_apps[1].icon is None
+    viewer = read_contract(build_launch_plan(catalog, parse_options({"datalab": "viewer", "volumes": []})).env)
+    assert viewer.desktop_autostart == "viewer" and [a.id for a in viewer.desktop_apps] == ["viewer"]
+    assert viewer.desktop_apps[0].desktop.command == ["xeyes"] and viewer.volumes == []
+    big = read_contract(build_launch_plan(catalog, parse_options({"datalab": "big"})).env)
+    assert big.desktop_apps[0].desktop.java_heap_mib == 1024
+
+
 def test_plan_explicit_volumes_and_groups(catalog):
     plan = build_launch_plan(catalog, parse_options({"datalab": "lab", "volumes": ["b"]}))
     assert [str(v.mount_path) for v in plan.volumes] == ["/mnt/bee"]
     assert build_launch_plan(catalog, parse_options({"datalab": "lab", "volumes": []})).volumes == ()
-    with pytest.raises(OptionsError) as e:
+    with pytest.raises(InvalidOptions) as e:
         build_launch_plan(catalog, parse_options({"datalab": "team-lab"}), groups=["other"])
     assert e.value.field == "datalab"
     assert build_launch_plan(catalog, parse_options({"datalab": "team-lab", "volumes": ["t"]}), groups=["team"])
@@ -57,7 +95,7 @@ def test_form_fields(catalog):
     assert options_from_form({"datalab": ["lab"], "volumes": ["a", "b"]}) == {"datalab": "lab", "volumes": ["a", "b"]}
     assert options_from_form({"datalab": ["lab"]}) == {"datalab": "lab", "volumes": []}
     for bad in ({}, {"datalab": ["a", "b"]}):
-        with pytest.raises(OptionsError, match="pick exactly one datalab"):
+        with pytest.raises(InvalidOptions, match="pick exactly one datalab"):
             options_from_form(bad)
 
 
