@@ -16,7 +16,7 @@ from traitlets.config import Configurable
 
 from ..catalog import Catalog, CatalogStore, shared_store
 from .options import LaunchOptions, OptionsError, options_from_form, parse_options
-from .pages import catalog_view, group_names, render_template
+from .pages import group_names, spawn_form_html
 from .plan import LaunchPlan, build_launch_plan
 
 DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "spawner_profiles"
@@ -98,8 +98,8 @@ class DatalabsSpawner(Configurable):
 
     async def get_options_form(self) -> str:
         """The catalogue as the spawn page's form (the home page shows the same catalogue)."""
-        view = catalog_view(self.catalog, self.user_groups(), previous=self.orm_spawner.user_options if self.orm_spawner else None)
-        return render_template("catalog_form.html", catalog=view)
+        previous = self.orm_spawner.user_options if self.orm_spawner else None
+        return spawn_form_html(self.catalog, self.user_groups(), previous)
 
     def options_from_form(self, formdata: dict[str, list[str]]) -> dict[str, Any]:
         """Form fields -> user options, checked now so the form shows what is wrong."""
