@@ -9,6 +9,7 @@ Screenshots go to test-artifacts/ (home-*, spawn-*, spawn-pending-*).
 
 from __future__ import annotations
 
+import concurrent.futures
 import html
 import re
 import time
@@ -21,8 +22,8 @@ from datalabs_hub.testing.hub import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 WIDTHS = [1280, 800]
 
-#: Everything wrong with the catalogue's layout, in words (empty: nothing): cards that overlap,
-#: a card's parts outside its border, titles cut off, a page wider than the window.
+#: Everything wrong with the pages' layout, in words (empty: nothing): cards that overlap, a card's
+#: parts outside its border, titles cut off, tables that need scrolling, a page wider than the window.
 LAYOUT_PROBLEMS = """() => {
   const problems = [];
   const inside = (a, b) => a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
@@ -41,6 +42,9 @@ LAYOUT_PROBLEMS = """() => {
         problems.push(`${id} overlaps ${cards[j].dataset.datalabId}`);
       }
     }
+  });
+  document.querySelectorAll(".dl-volumes, .table-responsive").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1) problems.push(`${box.querySelector("table").getAttribute("aria-label")}: cut off at the right`);
   });
   const wide = document.documentElement.scrollWidth;
   if (wide > window.innerWidth + 1) problems.push(`the page is ${wide} px wide in a ${window.innerWidth} px window`);
@@ -206,6 +210,26 @@ def wait_pending(hub, user: str, server: str, timeout: float = 30) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"{user}/{server} did not start")
+
+
+def test_stop_while_starting(hub, accounts, page):
+    """The page shown while a datalab starts stops that datalab (not the user's default server)."""
+    alice = accounts["alice"].name
+    name = f"halt-{width(page)}"
+    log_in(page, hub, accounts["alice"])
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        posted = pool.submit(spawn, hub, alice, name, {"datalab": "lab-test"})
+        wait_pending(hub, alice, name)
+        page.goto(f"{hub.url}/hub/spawn-pending/{alice}/{name}")
+        expect(page.locator("#dl-starting")).to_have_text("Starting Test JupyterLab")
+        page.get_by_role("button", name="Stop it").click()
+        page.wait_for_url("**/hub/home", timeout=60_000)
+        posted.result()
+    row = page.locator(f'#dl-servers tr[data-server-name="{name}"]')
+    expect(row.locator(".dl-state")).to_have_text("stopped")
+    server = all_servers(hub, alice)[name]
+    assert not server["ready"] and not server["pending"]
+    hub.api("DELETE", f"/users/{alice}/servers/{name}", json={"remove": True})
 
 
 def test_launch_from_home_says_what_starts_then_open_stop_remove(hub, accounts, page):
