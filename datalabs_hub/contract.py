@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from .catalog.models import EntryId, DesktopApp
+from .catalog.models import DesktopApp, EntryId
 from .errors import ContractError
 
 ENV_DATALAB = "DATALABS_DATALAB"

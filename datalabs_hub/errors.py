@@ -105,7 +105,9 @@ def to_http_error(error: DatalabsError, log: logging.Logger | logging.LoggerAdap
     if isinstance(error, OperatorError) and log is not None:
         log.error("Datalabs: %s: %s", type(error).__name__, error)
     message = error.user_message()
-    return web.HTTPError(error.status, message, reason=_reason(message))
+    http = web.HTTPError(error.status, message, reason=_reason(message))
+    http.jupyterhub_message = message  # JupyterHub's own pages show this instead of "HTTP 400: ... (...)"
+    return http
 
 
 def _reason(message: str) -> str:

@@ -10,24 +10,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from ..catalog import CatalogError, shared_store
-from .pages import TEMPLATES, catalog_view, group_names
+from .pages import TEMPLATES, page_template_vars
 from .spawner import DatalabsSpawner
-
-
-def catalog_template_var(catalog_path: str, volume_roots: Iterable[str]) -> Callable[[Any], dict | None]:
-    """A JupyterHub ``template_vars`` value: the catalogue view for the page's user (None when logged out)."""
-    roots = list(volume_roots)
-
-    def view(user: Any) -> dict | None:
-        if user is None:
-            return None
-        names = [name for name in getattr(user, "orm_spawners", {}) if name]
-        return catalog_view(shared_store(catalog_path, roots).get(), group_names(user), server_names=names)
-
-    return view
 
 
 def configure(c: Any, catalog_path: str | None = None, volume_roots: Iterable[str] | None = None) -> None:
@@ -57,7 +44,7 @@ def configure(c: Any, catalog_path: str | None = None, volume_roots: Iterable[st
     if str(TEMPLATES) not in paths:
         c.JupyterHub.template_paths = [str(TEMPLATES), *paths]
     template_vars = dict(c.JupyterHub.get("template_vars", {}))
-    template_vars["datalabs_catalog"] = catalog_template_var(catalog_path, volume_roots)
+    template_vars.update(page_template_vars(catalog_path, volume_roots))
     c.JupyterHub.template_vars = template_vars
     print(f"Datalabs catalogue: {len(catalog.datalabs)} datalab(s), {len(catalog.volumes)} archive volume(s)"
           f" from {Path(catalog_path)}", file=sys.stderr)

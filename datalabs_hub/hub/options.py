@@ -16,9 +16,6 @@ MAX_OPTIONS_BYTES = 16 * 1024
 MAX_VOLUMES = 64
 
 
-#: The former name of :class:`~datalabs_hub.errors.InvalidOptions` (kept for importers not yet moved).
-OptionsError = InvalidOptions
-
 
 class LaunchOptions(BaseModel):
     """What the user picked: a datalab and the archive volumes to mount."""

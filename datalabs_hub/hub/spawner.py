@@ -17,7 +17,7 @@ from traitlets.config import Configurable
 from ..catalog import VOLUME_ROOT, Catalog, CatalogStore, shared_store
 from ..errors import Conflict, DatalabsError, InvalidOptions, to_http_error
 from .options import LaunchOptions, options_from_form, parse_options
-from .pages import catalog_view, group_names, render_template
+from .pages import group_names, spawn_form_html
 from .plan import LaunchPlan, build_launch_plan
 
 DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "spawner_profiles"
@@ -72,8 +72,7 @@ class DatalabsSpawner(Configurable):
 
         def catalog_form(spawner: DatalabsSpawner) -> str:
             previous = spawner.orm_spawner.user_options if spawner.orm_spawner else None
-            view = catalog_view(spawner.catalog, spawner.user_groups(), previous=previous)
-            return render_template("catalog_form.html", catalog=view)
+            return spawn_form_html(spawner.catalog, spawner.user_groups(), previous)
 
         return catalog_form
 
