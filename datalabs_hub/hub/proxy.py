@@ -13,6 +13,7 @@ taken the hub stops with a message that names the port, the program holding it a
 from __future__ import annotations
 
 import errno
+import os
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -139,7 +140,9 @@ class DatalabsProxy(ConfigurableHTTPProxy):
 
     async def start(self) -> None:
         self._check_previous_process()  # our own proxy from before a hub restart: stopped, its ports free again
-        busy = [(port, holder(port.ip, port.port)) for port in self.ports() if not is_free(port.ip, port.port)]
+        taken = [(port, holder(port.ip, port.port)) for port in self.ports() if not is_free(port.ip, port.port)]
+        # the hub's own port is the hub's when the hub restarts a proxy that stopped (check_running)
+        busy = [(port, who) for port, who in taken if who.pid != os.getpid()]
         if busy:
             self.refuse(busy)
         await super().start()

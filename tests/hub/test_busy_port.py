@@ -40,6 +40,13 @@ def proxies_on(port: int) -> list[psutil.Process]:
     return found
 
 
+def hub_answers(hub: RealHub) -> bool:
+    try:
+        return requests.get(f"{hub.url}/hub/api/", timeout=5).headers.get("Content-Type") == "application/json"
+    except requests.RequestException:
+        return False
+
+
 @pytest.fixture
 def new_hub(tmp_path, volume_root):
     catalog = tmp_path / "catalog"
@@ -83,7 +90,8 @@ def test_a_hub_refuses_a_port_another_program_holds(new_hub, attribute, role, va
         foreign.wait(10)
 
 
-def test_a_restarted_hub_takes_over_its_own_proxy(new_hub):
+def test_the_hubs_own_proxy_is_not_a_foreign_program(new_hub):
+    """After a hub restart the new hub takes over its proxy; a proxy that died is started again."""
     new_hub.start()
     first = proxies_on(new_hub.port)
     assert len(first) == 1
@@ -93,4 +101,14 @@ def test_a_restarted_hub_takes_over_its_own_proxy(new_hub):
     second = proxies_on(new_hub.port)
     assert len(second) == 1 and second[0].pid != first[0].pid
     assert f"JupyterHub is now running at http://127.0.0.1:{new_hub.port}/" in new_hub.log()
-    assert requests.get(f"{new_hub.url}/hub/api/", timeout=10).json()["version"]
+
+    second[0].kill()  # the hub notices (check_running) and starts it again, while it holds its own port
+    deadline = time.monotonic() + 60
+    while not [p for p in proxies_on(new_hub.port) if p.pid != second[0].pid]:
+        assert time.monotonic() < deadline, f"the proxy was not started again:\n{new_hub.log()[-3000:]}"
+        assert new_hub.proc.poll() is None, f"the hub exited:\n{new_hub.log()[-3000:]}"
+        time.sleep(0.2)
+    while not hub_answers(new_hub):  # once the hub has given the new proxy its routes again
+        assert time.monotonic() < deadline, f"the hub is not reachable again:\n{new_hub.log()[-3000:]}"
+        time.sleep(0.2)
+    assert new_hub.proc.poll() is None and "cannot start" not in new_hub.log()
