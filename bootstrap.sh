@@ -2,6 +2,7 @@
 # Install everything Datalabs needs on Debian 12 (as root), then run the hub or the tests.
 #
 #   bash bootstrap.sh run            install, then start the hub at http://127.0.0.1:8000
+#                                    (DATALABS_PORT=8100 bash bootstrap.sh run: at port 8100)
 #   bash bootstrap.sh test [ARGS]    install (with test tools), then run every test (ARGS go to pytest)
 #
 # A second run reuses what is installed (each step checks a stamp) and starts in seconds.
@@ -111,9 +112,10 @@ say "Checking the catalogue"
 "$VENV/bin/datalabs" check-config --catalog "$CHECKOUT/spawner_profiles"
 "$VENV/bin/datalabs" prepare-hub  # the state folder, login groups and proxy token the hub config reads
 "$VENV/bin/datalabs" demo-users
+PORT=${DATALABS_PORT:-8000}  # what config/jupyterhub_config.py reads
 cat <<MSG
 
-Datalabs is starting at http://127.0.0.1:8000 (embedded default: datalabs run in bubblewrap sandboxes
+Datalabs is starting at http://127.0.0.1:$PORT (embedded default: datalabs run in bubblewrap sandboxes
 as the users' own accounts). Log in with one of the demo accounts above, pick a datalab and
 archive volumes in the catalogue, and press Launch. Stop the hub with Ctrl-C (datalabs keep running;
 stop them from the home page).

