@@ -91,6 +91,29 @@ def has_window(env: dict[str, str]) -> bool:
     return "window id # 0x" in out.stdout  # "window id # " alone: the list is still empty
 
 
+def window_manager_ready(env: dict[str, str]) -> bool:
+    """Whether the window manager has taken the screen (it announces itself on the root window)."""
+    try:
+        out = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env, capture_output=True, text=True,
+                             timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "window id # 0x" in out.stdout
+
+
+def wait_for_window_manager(wm: subprocess.Popen, env: dict[str, str], timeout: float = 10.0) -> None:
+    """Wait until openbox manages the screen, so the application's first window is managed (maximised,
+    undecorated) and not mapped before openbox looks; on a loaded machine that race is otherwise lost."""
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while not window_manager_ready(env):
+        if wm.poll() is not None or time.monotonic() > deadline:
+            log(f"the window manager is not up (status {wm.poll()}); starting the application anyway")
+            return
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 def run(app: DesktopAppInfo, folder: Path) -> int:
     paths = SessionPaths(folder)
     ensure_private_dir(paths.folder)
@@ -107,6 +130,7 @@ def run(app: DesktopAppInfo, folder: Path) -> int:
     wm_env = {k: v for k, v in env.items() if k != "LD_PRELOAD"}
     wm = subprocess.Popen(["openbox", "--config-file", str(paths.openbox_rc)], env=wm_env, stdin=subprocess.DEVNULL)
     started = time.monotonic()
+    wait_for_window_manager(wm, wm_env)
     program = subprocess.Popen(list(app.desktop.command), env=env, cwd=os.path.expanduser("~"), stdin=subprocess.DEVNULL)
     log(f"{app.id}: started {app.desktop.command[0]} (pid {program.pid})")
     on_screen = False

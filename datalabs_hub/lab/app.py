@@ -34,7 +34,6 @@ class DatalabsLab(ExtensionApp):
     name = "datalabs"
     description = __doc__
     classes = [DatalabsPipelines]
-    load_other_extensions = True
 
     desktop_start_timeout = Float(
         20.0,
@@ -89,7 +88,8 @@ class DatalabsLab(ExtensionApp):
         except OSError as e:
             self.log.error("Datalabs: cannot write the desktop applications' icons: %s", e)
         if autostart is not None:
-            # now, so the application starts while the server loads (TOPCAT's Java start-up overlaps Jupyter's)
+            # now, so the application starts while the server loads (TOPCAT's Java start-up overlaps Jupyter's);
+            # the loop does not run yet when jupyter_server loads extensions (JupyterHub's extension does the same)
             self.serverapp.io_loop.run_sync(lambda: self._autostart(supervisor, autostart))
         return supervisor
 

@@ -1,7 +1,8 @@
 """The desktop side of the Datalabs server extension in a real Jupyter server (no hub, no browser).
 
-A desktop datalab's application (an xterm in Xvnc) starts with the server, comes back after a crash
-(simpervisor), and the extension's stop hook ends it and the CWL validation worker before the server exits.
+A desktop datalab's application (an xterm in Xvnc) starts with the server, fills the screen (the window
+manager manages it), comes back after a crash (simpervisor), and the extension's stop hook ends it and the CWL
+validation worker before the server exits.
 """
 
 from __future__ import annotations
