@@ -31,10 +31,6 @@ log = logging.getLogger("datalabs.desktop")
 #: Seconds a session has to end after SIGTERM (its launcher stops its own processes) before it is killed.
 STOP_GRACE_S = 8.0
 
-# jupyter_server handles SIGTERM itself and then calls the extensions' stop hooks, which stop the
-# sessions; simpervisor's own handler would replace the server's and exit without that cleanup.
-simpervisor.atexitasync.signal_handler_set = True
-
 
 def socket_accepts(path: Path) -> bool:
     """Whether a unix socket at ``path`` accepts a connection (Xvnc is up)."""
@@ -59,6 +55,10 @@ class DesktopSupervisor:
         self._locks: dict[str, asyncio.Lock] = {}
         self._samp: SupervisedProcess | None = None
         self._stopped = False
+        # jupyter_server handles SIGTERM itself and then calls the extensions' stop hooks (ours stops the
+        # sessions); simpervisor's handler, installed on the first start, would replace the server's and
+        # exit without that cleanup (kernels and the validation worker included).
+        simpervisor.atexitasync.signal_handler_set = True
 
     @property
     def samp_lockfile(self) -> Path:
