@@ -79,29 +79,33 @@ class DesktopSupervisor:
         return self.running(app_id) and session_paths(self.runtime_dir, app_id).ready.exists()
 
     async def start(self, app_id: str) -> None:
-        """Start ``app_id``'s launcher if it does not run (does not wait for it: :meth:`ensure` does)."""
+        """Start ``app_id``'s launcher if it does not run (does not wait for it: :meth:`ensure` does).
+
+        One ``SupervisedProcess`` per application until it is stopped: starting it again while simpervisor
+        restarts it after a crash is a no-op, never a second session.
+        """
         if self._stopped:
             raise Unavailable("The datalab is stopping; open it again from the hub.")
-        if self.running(app_id):
-            return
         try:
             ensure_private_dir(self.runtime_dir)
         except OSError as e:
             log.error("Desktop sessions' folder: %s", e)
             raise Unavailable(f"Cannot prepare the desktop sessions' folder: {e}") from None
         await self._start_samp_hub()
-        sock = session_paths(self.runtime_dir, app_id).socket
+        session = self._sessions.get(app_id)
+        if session is None:
+            sock = session_paths(self.runtime_dir, app_id).socket
 
-        async def vnc_accepts(_: SupervisedProcess) -> bool:
-            return socket_accepts(sock)
+            async def vnc_accepts(_: SupervisedProcess) -> bool:
+                return socket_accepts(sock)
 
-        session = SupervisedProcess(
-            f"desktop-{app_id}", sys.executable, "-m", "datalabs_hub.desktop.launcher", app_id,
-            always_restart=app_id == self.autostart, ready_func=vnc_accepts, ready_timeout=self.start_timeout,
-            log=log, env=dict(os.environ, **self.samp_env()), stdin=asyncio.subprocess.DEVNULL,
-        )
-        self._sessions[app_id] = session
-        log.info("Starting desktop application %s", app_id)
+            session = self._sessions[app_id] = SupervisedProcess(
+                f"desktop-{app_id}", sys.executable, "-m", "datalabs_hub.desktop.launcher", app_id,
+                always_restart=app_id == self.autostart, ready_func=vnc_accepts, ready_timeout=self.start_timeout,
+                log=log, env=dict(os.environ, **self.samp_env()), stdin=asyncio.subprocess.DEVNULL,
+            )
+        if not session.running:
+            log.info("Starting desktop application %s", app_id)
         await session.start()
 
     async def ensure(self, app_id: str) -> None:
@@ -120,30 +124,33 @@ class DesktopSupervisor:
                 return
             log.error("Desktop application %s did not start within %.0f s (exit status %s); stopping it",
                       app_id, self.start_timeout, session.returncode)
-            await self._stop_process(session)
+            await self._stop_process(self._sessions.pop(app_id))
             raise Unavailable(f"{app.title} did not start within {self.start_timeout:.0f} s; the datalab's log "
                               "says why. Reload the page to try again.")
 
     async def _start_samp_hub(self) -> None:
         """The datalab's SAMP hub, if an application uses SAMP (not waited for: the applications start at the
         same time and connect when it is up; TOPCAT and DS9 look for a hub again every few seconds)."""
-        if not self.samp_env() or (self._samp is not None and self._samp.running):
+        if not self.samp_env():
             return
-        self._samp = SupervisedProcess(
-            "samp-hub", sys.executable, "-m", "datalabs_hub.desktop.samp_hub", str(self.samp_lockfile),
-            log=log, stdin=asyncio.subprocess.DEVNULL,
-        )
+        if self._samp is None:  # one, restarted by simpervisor after a crash and by start() after an exit
+            self._samp = SupervisedProcess(
+                "samp-hub", sys.executable, "-m", "datalabs_hub.desktop.samp_hub", str(self.samp_lockfile),
+                log=log, stdin=asyncio.subprocess.DEVNULL,
+            )
         await self._samp.start()
 
     async def stop(self) -> None:
         """Stop every session and the SAMP hub (each launcher stops its own processes first)."""
         self._stopped = True
         processes = [*self._sessions.values(), *([self._samp] if self._samp else [])]
+        self._sessions.clear()
         await asyncio.gather(*(self._stop_process(p) for p in processes))
 
     @staticmethod
     async def _stop_process(process: SupervisedProcess) -> None:
         """SIGTERM, then SIGKILL after :data:`STOP_GRACE_S`; no restart afterwards."""
+        process.always_restart = False
         if not process.running:
             return
         try:
