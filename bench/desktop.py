@@ -24,7 +24,6 @@ Everything started is stopped in a finally block (the baseline leaves orphans: i
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import shutil
@@ -42,8 +41,7 @@ from playwright.sync_api import sync_playwright
 CHECKOUT = Path(__file__).resolve().parent.parent
 from rfb import RfbClient, click_latencies, unix_transport, websocket_transport  # noqa: E402
 
-from datalabs_hub.catalog.models import Datalab  # noqa: E402
-from datalabs_hub.hub.plan import describe_desktop_app  # noqa: E402
+from datalabs_hub.contract import DatalabContract, DesktopAppInfo  # noqa: E402
 from datalabs_hub.testing.hub import CHROMIUM_ARGS, free_port  # noqa: E402
 
 VENV = Path(sys.prefix)
@@ -84,12 +82,12 @@ class Server:
         argv = [str(VENV / "bin" / "jupyter"), "server", "--ip=127.0.0.1", f"--port={self.port}", "--no-browser",
                 "--allow-root", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={home}"]
         if kind == "ours":
-            app = Datalab(id="topcat", title="TOPCAT", kind="desktop",
-                          desktop={"command": ["topcat", *TOPCAT_ARGS], "java_heap": HEAP,
-                                   "main_window": {"title": "TOPCAT*"}, "samp": True})
+            app = DesktopAppInfo.model_validate(
+                {"id": "topcat", "title": "TOPCAT", "desktop": {"command": ["topcat", *TOPCAT_ARGS], "java_heap": HEAP,
+                                                                "main_window": {"title": "TOPCAT*"}, "samp": True}})
             self.desktop_dir = work / f"desktop-{self.port}"
-            env.update(DATALABS_DESKTOP_APPS=json.dumps([describe_desktop_app(app)]), DATALABS_DESKTOP_AUTOSTART="topcat",
-                       DATALABS_DESKTOP_DIR=str(self.desktop_dir))
+            contract = DatalabContract(datalab="topcat", title="TOPCAT", desktop_apps=[app], desktop_autostart="topcat")
+            env.update(contract.to_env(), DATALABS_DESKTOP_DIR=str(self.desktop_dir))
             self.page = f"{self.url}/desktop/topcat/"
             self.ws = f"ws://127.0.0.1:{self.port}/vnc-topcat/"
         else:

@@ -21,9 +21,9 @@ import posixpath
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, ValidationError, field_validator
 
-from .catalog.models import DesktopApp, EntryId
+from .catalog.models import ID_HINT, ID_PATTERN, DesktopApp, EntryId
 from .errors import ContractError
 
 ENV_DATALAB = "DATALABS_DATALAB"
@@ -54,7 +54,7 @@ class VolumeInfo(_Wire):
     mission: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
     description: Annotated[str, Field(max_length=4000)] = ""
     mount_path: Annotated[str, Field(min_length=2, max_length=4096)]
-    read_only: bool = True
+    read_only: StrictBool = True  # not lax: a string such as "no" must not turn into a writable mount
 
     @field_validator("mount_path")
     @classmethod
@@ -129,6 +129,8 @@ def _parse_list(var: str, raw: str | None, adapter: TypeAdapter, limit: int) -> 
     except ValidationError as e:
         err = e.errors(include_url=False)[0]
         message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == ID_PATTERN:
+            message = f"{err['input']!r:.60} {ID_HINT}"
         raise ContractError(_where(var, tuple(err["loc"])), message) from None
     seen: set[str] = set()
     for i, item in enumerate(items):

@@ -1,9 +1,10 @@
 """Run one desktop application's session: Xvnc on a private unix socket, openbox, the application.
 
-``python -m datalabs_hub.desktop.launcher <app-id>`` (the app is read from DATALABS_DESKTOP_APPS). The launcher
-becomes a session leader and a child subreaper, so every process of the session (even ones that
-detach) is its descendant; when the application ends it stops the rest and exits non-zero (so a
-supervisor restarts it), and when it is stopped or its parent dies it stops everything first.
+``python -m datalabs_hub.desktop.launcher <app-id>`` (the app is read from DATALABS_DESKTOP_APPS through
+:mod:`datalabs_hub.contract`). The launcher becomes a session leader and a child subreaper, so every
+process of the session (even ones that detach) is its descendant; when the application ends it stops the
+rest and exits with 0 if the application quit normally, non-zero if it or Xvnc crashed (so the server's
+supervisor restarts a crashed session), and when it is stopped or its parent dies it stops everything first.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from pathlib import Path
 
 import psutil
 
-from .apps import AppSpec, apps_from_env, ensure_private_dir, runtime_dir
+from ..contract import DesktopAppInfo, read_desktop_apps
+from ..errors import ContractError
+from .runtime_dir import ensure_private_dir, runtime_dir, write_private
 from .session import LOOPBACK_LIBRARY, SessionPaths, app_env, openbox_rc, session_paths, xauthority_bytes, xvnc_argv
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
-#: exit status when the application ended by itself (never 0: the supervisor restarts the session)
-APP_ENDED = 3
+#: exit status when Xvnc ended or the application was killed by a signal (a crash: the supervisor restarts)
+SESSION_CRASHED = 3
 
 
 def log(message: str) -> None:
@@ -55,14 +58,7 @@ def stop_descendants(timeout: float = 3.0) -> None:
     psutil.wait_procs(alive, timeout=1)
 
 
-def write_private(path: Path, data: bytes | str) -> None:
-    raw = data.encode() if isinstance(data, str) else data
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(raw)
-
-
-def start_xvnc(paths: SessionPaths, app: AppSpec, timeout: float = 15.0) -> tuple[subprocess.Popen, str]:
+def start_xvnc(paths: SessionPaths, app: DesktopAppInfo, timeout: float = 15.0) -> tuple[subprocess.Popen, str]:
     """Start Xvnc and return it with its display (":N", picked by Xvnc itself with -displayfd)."""
     xvnc = shutil.which("Xvnc")
     if xvnc is None:
@@ -95,7 +91,30 @@ def has_window(env: dict[str, str]) -> bool:
     return "window id # 0x" in out.stdout  # "window id # " alone: the list is still empty
 
 
-def run(app: AppSpec, folder: Path) -> int:
+def window_manager_ready(env: dict[str, str]) -> bool:
+    """Whether the window manager has taken the screen (it announces itself on the root window)."""
+    try:
+        out = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], env=env, capture_output=True, text=True,
+                             timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "window id # 0x" in out.stdout
+
+
+def wait_for_window_manager(wm: subprocess.Popen, env: dict[str, str], timeout: float = 10.0) -> None:
+    """Wait until openbox manages the screen, so the application's first window is managed (maximised,
+    undecorated) and not mapped before openbox looks; on a loaded machine that race is otherwise lost."""
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while not window_manager_ready(env):
+        if wm.poll() is not None or time.monotonic() > deadline:
+            log(f"the window manager is not up (status {wm.poll()}); starting the application anyway")
+            return
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
+def run(app: DesktopAppInfo, folder: Path) -> int:
     paths = SessionPaths(folder)
     ensure_private_dir(paths.folder)
     for stale in (paths.socket, paths.ready):
@@ -111,6 +130,7 @@ def run(app: AppSpec, folder: Path) -> int:
     wm_env = {k: v for k, v in env.items() if k != "LD_PRELOAD"}
     wm = subprocess.Popen(["openbox", "--config-file", str(paths.openbox_rc)], env=wm_env, stdin=subprocess.DEVNULL)
     started = time.monotonic()
+    wait_for_window_manager(wm, wm_env)
     program = subprocess.Popen(list(app.desktop.command), env=env, cwd=os.path.expanduser("~"), stdin=subprocess.DEVNULL)
     log(f"{app.id}: started {app.desktop.command[0]} (pid {program.pid})")
     on_screen = False
@@ -124,7 +144,9 @@ def run(app: AppSpec, folder: Path) -> int:
             if status is not None:
                 log(f"{app.id}: {name} ended with status {status}; stopping the session")
                 stop_descendants()
-                return status if status not in (0, None) and status > 0 else APP_ENDED
+                if proc is program and status >= 0:
+                    return status  # 0: the user quit the application
+                return SESSION_CRASHED
         if wm.poll() is not None:  # a window manager that crashed is simply restarted
             wm = subprocess.Popen(["openbox", "--config-file", str(paths.openbox_rc)], env=wm_env,
                                   stdin=subprocess.DEVNULL)
@@ -136,7 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) != 1:
         print("usage: python -m datalabs_hub.desktop.launcher <desktop-app-id>", file=sys.stderr)
         return 2
-    apps = {a.id: a for a in apps_from_env()}
+    try:
+        apps = {a.id: a for a in read_desktop_apps(os.environ)}
+    except ContractError as e:
+        log(f"desktop applications disabled: {e}")
+        return 2
     app = apps.get(argv[0])
     if app is None:
         log(f"'{argv[0]}' is not a desktop application of this datalab (known: {', '.join(apps) or 'none'})")

@@ -12,7 +12,7 @@ import binascii
 from pathlib import Path
 from typing import Any
 
-from .apps import AppSpec
+from ..contract import DesktopAppInfo
 from .session import session_paths
 
 LAUNCHER_CATEGORY = "Desktop applications"
@@ -28,7 +28,7 @@ def viewer_path(app_id: str) -> str:
     return f"desktop/{app_id}/"
 
 
-def icon_file(app: AppSpec, icon_dir: Path) -> tuple[Path, bytes] | None:
+def icon_file(app: DesktopAppInfo, icon_dir: Path) -> tuple[Path, bytes] | None:
     """Where the application's icon goes for the launcher tile, and its bytes (None: no usable icon)."""
     if not app.icon:
         return None
@@ -43,7 +43,7 @@ def icon_file(app: AppSpec, icon_dir: Path) -> tuple[Path, bytes] | None:
     return icon_dir / f"{app.id}{suffix}", raw
 
 
-def server_proxy_entries(apps: list[AppSpec], runtime_dir: Path, icon_dir: Path) -> dict[str, dict[str, Any]]:
+def server_proxy_entries(apps: list[DesktopAppInfo], runtime_dir: Path, icon_dir: Path) -> dict[str, dict[str, Any]]:
     """``c.ServerProxy.servers`` for ``apps``."""
     servers: dict[str, dict[str, Any]] = {}
     for app in apps:

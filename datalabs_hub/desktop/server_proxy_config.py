@@ -1,32 +1,33 @@
-"""Apply the datalab's desktop applications to a Jupyter server's config (used by jupyter_server_config.py)."""
+"""The datalab's desktop applications as jupyter-server-proxy entries, for ``proxies/jupyter_server_config.py``.
+
+Pure apart from reading the environment: it computes entries and paths and creates nothing (the
+Datalabs server extension makes the private folder and writes the icons when it starts).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
-from .apps import AppsError, apps_from_env, ensure_private_dir, runtime_dir
-from .server_proxy import icon_file, server_proxy_entries
+from ..contract import read_desktop_apps
+from ..errors import ContractError
+from .runtime_dir import icon_dir, runtime_dir
+from .server_proxy import server_proxy_entries
 
 
-def configure_server_proxy(c: Any) -> None:
+def configure_server_proxy(c: Any, env: Mapping[str, str] = os.environ) -> None:
     """Add ``vnc-<id>`` server-proxy entries for DATALABS_DESKTOP_APPS; a bad value is reported, not fatal."""
     try:
-        apps = apps_from_env()
-    except AppsError as e:
+        apps = read_desktop_apps(env)
+    except ContractError as e:
+        # the server extension logs the same problem through the server's log
         print(f"[datalabs-desktop] desktop applications disabled: {e}", file=sys.stderr)
         return
     if not apps:
         return
-    base = ensure_private_dir(runtime_dir())
-    icon_dir = ensure_private_dir(base / "icons")
-    for app in apps:
-        icon = icon_file(app, icon_dir)
-        if icon is not None:
-            fd = os.open(icon[0], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(icon[1])
+    base = runtime_dir(env)
     servers = dict(c.ServerProxy.servers) if "servers" in c.ServerProxy else {}
-    servers.update(server_proxy_entries(apps, base, icon_dir))
+    servers.update(server_proxy_entries(apps, base, icon_dir(base)))
     c.ServerProxy.servers = servers

@@ -1,9 +1,11 @@
 """Start, watch and stop the desktop sessions of one datalab (runs inside the Jupyter server).
 
-A desktop datalab starts its application together with the server, so opening the tab only loads
-the viewer and connects; other applications (launcher tiles) start on their first page load. A
-session whose application ended is started again on the next page load or viewer reconnect; the
-autostarted one is started again at once.
+Each application's launcher (:mod:`.launcher`) and the datalab's SAMP hub (:mod:`.samp_hub`) run as
+simpervisor ``SupervisedProcess``es, as jupyter-server-proxy runs its servers: a session is ready when its
+VNC socket accepts connections, and one that crashes is started again at once. A desktop datalab's own
+application is restarted whenever it ends (``always_restart``); an application of a launcher tile that the
+user quit starts again on its next page load or viewer reconnect. The server extension's stop hook calls
+:meth:`DesktopSupervisor.stop`.
 """
 
 from __future__ import annotations
@@ -12,22 +14,26 @@ import asyncio
 import logging
 import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
-from .apps import AppSpec, ensure_private_dir
+import simpervisor.atexitasync
+from simpervisor import SupervisedProcess
+
+from ..contract import DesktopAppInfo
+from ..errors import Unavailable
+from .runtime_dir import ensure_private_dir
 from .samp_hub import lock_url
 from .session import session_paths
 
 log = logging.getLogger("datalabs.desktop")
 
-
-class SessionError(RuntimeError):
-    """A desktop session could not be started; the message says why and what to do."""
+#: Seconds a session has to end after SIGTERM (its launcher stops its own processes) before it is killed.
+STOP_GRACE_S = 8.0
 
 
 def socket_accepts(path: Path) -> bool:
+    """Whether a unix socket at ``path`` accepts a connection (Xvnc is up)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         try:
             s.connect(str(path))
@@ -37,17 +43,22 @@ def socket_accepts(path: Path) -> bool:
 
 
 class DesktopSupervisor:
-    """The desktop sessions (one launcher process per application) of this datalab."""
+    """The desktop sessions (one supervised launcher per application) and the SAMP hub of this datalab."""
 
-    def __init__(self, apps: list[AppSpec], runtime_dir: Path, start_timeout: float = 20.0):
+    def __init__(self, apps: list[DesktopAppInfo], runtime_dir: Path, start_timeout: float = 20.0,
+                 autostart: str | None = None):
         self.apps = {a.id: a for a in apps}
         self.runtime_dir = runtime_dir
         self.start_timeout = start_timeout
-        self._procs: dict[str, subprocess.Popen] = {}
+        self.autostart = autostart
+        self._sessions: dict[str, SupervisedProcess] = {}
         self._locks: dict[str, asyncio.Lock] = {}
-        self._samp: subprocess.Popen | None = None
-        self._watchers: list[asyncio.Task] = []
-        self._stopping = False
+        self._samp: SupervisedProcess | None = None
+        self._stopped = False
+        # jupyter_server handles SIGTERM itself and then calls the extensions' stop hooks (ours stops the
+        # sessions); simpervisor's handler, installed on the first start, would replace the server's and
+        # exit without that cleanup (kernels and the validation worker included).
+        simpervisor.atexitasync.signal_handler_set = True
 
     @property
     def samp_lockfile(self) -> Path:
@@ -59,99 +70,91 @@ class DesktopSupervisor:
             return {"SAMP_HUB": lock_url(str(self.samp_lockfile))}
         return {}
 
+    def running(self, app_id: str) -> bool:
+        session = self._sessions.get(app_id)
+        return session is not None and session.running
+
     def on_screen(self, app_id: str) -> bool:
         """Whether ``app_id`` runs and its first window is on screen."""
         return self.running(app_id) and session_paths(self.runtime_dir, app_id).ready.exists()
 
-    def running(self, app_id: str) -> bool:
-        proc = self._procs.get(app_id)
-        return proc is not None and proc.poll() is None
+    async def start(self, app_id: str) -> None:
+        """Start ``app_id``'s launcher if it does not run (does not wait for it: :meth:`ensure` does).
 
-    def start_samp_hub(self) -> None:
-        """Start the datalab's SAMP hub if an application uses SAMP (not waited for: the applications
-        start at the same time and connect when it is up; TOPCAT and DS9 look for a hub again every few seconds)."""
-        if not self.samp_env() or (self._samp is not None and self._samp.poll() is None):
-            return
-        self._samp = subprocess.Popen([sys.executable, "-m", "datalabs_hub.desktop.samp_hub", str(self.samp_lockfile)],
-                                      stdin=subprocess.DEVNULL)
-
-    async def ensure(self, app_id: str) -> None:
-        """Make sure ``app_id``'s session runs and its VNC socket accepts connections."""
-        app = self.apps.get(app_id)
-        if app is None:
-            raise KeyError(app_id)
-        lock = self._locks.setdefault(app_id, asyncio.Lock())
-        async with lock:
-            sock = session_paths(self.runtime_dir, app_id).socket
-            if self.running(app_id) and socket_accepts(sock):
-                return
-            if not self.running(app_id):
-                self.start(app_id)
-            proc = self._procs[app_id]
-            deadline = asyncio.get_running_loop().time() + self.start_timeout
-            while not socket_accepts(sock):
-                if proc.poll() is not None:
-                    raise SessionError(
-                        f"{app.title} exited while starting (status {proc.returncode}); "
-                        "the datalab's log says why. Reload the page to try again."
-                    )
-                if asyncio.get_running_loop().time() > deadline:
-                    raise SessionError(f"{app.title} did not start within {self.start_timeout:.0f} s; reload to try again.")
-                await asyncio.sleep(0.02)
-
-    def start(self, app_id: str) -> None:
-        """Start ``app_id``'s launcher now (does not wait; :meth:`ensure` waits for its socket).
-
-        Synchronous so a desktop datalab can start its application while the server is still
-        loading (the Java start-up of TOPCAT then overlaps Jupyter's own).
+        One ``SupervisedProcess`` per application until it is stopped: starting it again while simpervisor
+        restarts it after a crash is a no-op, never a second session.
         """
-        if self.running(app_id):
-            return
+        if self._stopped:
+            raise Unavailable("The datalab is stopping; open it again from the hub.")
         try:
             ensure_private_dir(self.runtime_dir)
         except OSError as e:
-            raise SessionError(f"Cannot prepare the desktop sessions' folder: {e}") from None
-        self.start_samp_hub()
-        env = dict(os.environ, **self.samp_env())
-        log.info("Starting desktop application %s", app_id)
-        self._procs[app_id] = subprocess.Popen([sys.executable, "-m", "datalabs_hub.desktop.launcher", app_id], env=env,
-                                               stdin=subprocess.DEVNULL)
+            log.error("Desktop sessions' folder: %s", e)
+            raise Unavailable(f"Cannot prepare the desktop sessions' folder: {e}") from None
+        await self._start_samp_hub()
+        session = self._sessions.get(app_id)
+        if session is None:
+            sock = session_paths(self.runtime_dir, app_id).socket
 
-    def autostart(self, app_id: str) -> None:
-        """Start ``app_id`` now and again whenever it ends, until the server stops."""
+            async def vnc_accepts(_: SupervisedProcess) -> bool:
+                return socket_accepts(sock)
 
-        async def keep_running() -> None:
-            while not self._stopping:
-                try:
-                    await self.ensure(app_id)
-                    while self.running(app_id):
-                        await asyncio.sleep(0.2)
-                    log.warning("Desktop application %s ended; starting it again", app_id)
-                except SessionError as e:
-                    log.error("%s", e)
-                await asyncio.sleep(0.5)
+            session = self._sessions[app_id] = SupervisedProcess(
+                f"desktop-{app_id}", sys.executable, "-m", "datalabs_hub.desktop.launcher", app_id,
+                always_restart=app_id == self.autostart, ready_func=vnc_accepts, ready_timeout=self.start_timeout,
+                log=log, env=dict(os.environ, **self.samp_env()), stdin=asyncio.subprocess.DEVNULL,
+            )
+        if not session.running:
+            log.info("Starting desktop application %s", app_id)
+        await session.start()
 
-        self._watchers.append(asyncio.ensure_future(keep_running()))
+    async def ensure(self, app_id: str) -> None:
+        """Make sure ``app_id``'s session runs and its VNC socket accepts connections.
 
-    def terminate(self) -> None:
-        """Ask every session and the SAMP hub to stop (at server exit); the launchers clean up themselves."""
-        self._stopping = True
-        for proc in [*self._procs.values(), self._samp]:
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
+        Raises :class:`~datalabs_hub.errors.Unavailable` (503) if it is not up within the start timeout;
+        the session is then stopped, so an application that cannot start is not restarted in a loop.
+        """
+        app = self.apps[app_id]
+        async with self._locks.setdefault(app_id, asyncio.Lock()):
+            if self.running(app_id) and socket_accepts(session_paths(self.runtime_dir, app_id).socket):
+                return
+            await self.start(app_id)
+            session = self._sessions[app_id]
+            if await session.ready():
+                return
+            log.error("Desktop application %s did not start within %.0f s (exit status %s); stopping it",
+                      app_id, self.start_timeout, session.returncode)
+            await self._stop_process(self._sessions.pop(app_id))
+            raise Unavailable(f"{app.title} did not start within {self.start_timeout:.0f} s; the datalab's log "
+                              "says why. Reload the page to try again.")
+
+    async def _start_samp_hub(self) -> None:
+        """The datalab's SAMP hub, if an application uses SAMP (not waited for: the applications start at the
+        same time and connect when it is up; TOPCAT and DS9 look for a hub again every few seconds)."""
+        if not self.samp_env():
+            return
+        if self._samp is None:  # one, restarted by simpervisor after a crash and by start() after an exit
+            self._samp = SupervisedProcess(
+                "samp-hub", sys.executable, "-m", "datalabs_hub.desktop.samp_hub", str(self.samp_lockfile),
+                log=log, stdin=asyncio.subprocess.DEVNULL,
+            )
+        await self._samp.start()
 
     async def stop(self) -> None:
-        """Stop every session and the SAMP hub (each launcher stops its own processes)."""
-        self._stopping = True
-        for task in self._watchers:
-            task.cancel()
-        procs = [p for p in [*self._procs.values(), self._samp] if p is not None and p.poll() is None]
-        for proc in procs:
-            proc.terminate()
-        deadline = asyncio.get_running_loop().time() + 8
-        while any(p.poll() is None for p in procs) and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.1)
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        """Stop every session and the SAMP hub (each launcher stops its own processes first)."""
+        self._stopped = True
+        processes = [*self._sessions.values(), *([self._samp] if self._samp else [])]
+        self._sessions.clear()
+        await asyncio.gather(*(self._stop_process(p) for p in processes))
+
+    @staticmethod
+    async def _stop_process(process: SupervisedProcess) -> None:
+        """SIGTERM, then SIGKILL after :data:`STOP_GRACE_S`; no restart afterwards."""
+        process.always_restart = False
+        if not process.running:
+            return
+        try:
+            await asyncio.wait_for(process.terminate(), STOP_GRACE_S)
+        except TimeoutError:
+            process.proc.send_signal(process.proc.get_kill_signal())
+            await process.proc.wait()

@@ -20,10 +20,17 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_path_join
 
-from ..desktop.supervisor import DesktopSupervisor, SessionError
+from ..catalog.models import ID_PATTERN
+from ..contract import DesktopAppInfo
+from ..desktop.supervisor import DesktopSupervisor
 from ..desktop.viewer import VIEWER_DIR
+from ..errors import NotFound
+from .http_errors import DatalabsErrors
 
-APP_PATTERN = r"([a-z0-9](?:[-a-z0-9]{0,48}[a-z0-9])?)"
+#: the catalogue's id pattern as one URL segment (its inner group made non-capturing: one handler argument)
+APP_PATTERN = "(" + ID_PATTERN.removeprefix("^").removesuffix("$").replace("(", "(?:") + ")"
+#: key of the desktop supervisor in the web app's settings
+SETTINGS_KEY = "datalabs_desktop"
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -59,18 +66,16 @@ def viewer_version() -> str:
         return "missing"
 
 
-class _DesktopMixin:
+class _DesktopMixin(DatalabsErrors):
     @property
     def supervisor(self) -> DesktopSupervisor:
-        return self.settings["datalabs_desktop"]  # type: ignore[attr-defined]
+        return self.settings[SETTINGS_KEY]  # type: ignore[attr-defined]
 
-    def app_or_404(self, app_id: str):
+    def app_or_404(self, app_id: str) -> DesktopAppInfo:
         """The application ``app_id`` of this datalab, or a 404 that says it is not one."""
         app = self.supervisor.apps.get(app_id)
         if app is None:
-            message = f"'{app_id}' is not a desktop application of this datalab"
-            # as the reason too: the server's HTML error page shows the reason, not the message
-            raise tornado.web.HTTPError(404, message, reason=message)
+            raise NotFound(f"'{app_id}' is not a desktop application of this datalab")
         return app
 
 
@@ -83,10 +88,7 @@ class DesktopPageHandler(_DesktopMixin, JupyterHandler):
     @authorized
     async def get(self, app_id: str) -> None:
         app = self.app_or_404(app_id)
-        try:
-            await self.supervisor.ensure(app_id)
-        except SessionError as e:
-            raise tornado.web.HTTPError(503, str(e)) from None
+        await self.supervisor.ensure(app_id)
         self.xsrf_token  # noqa: B018 (sets the _xsrf cookie the viewer sends back)
         script = url_path_join(self.base_url, "desktop-static", "viewer.js") + f"?v={self.settings['datalabs_viewer_version']}"
         self.set_header("Cache-Control", "no-store")
@@ -110,10 +112,7 @@ class DesktopSessionHandler(_DesktopMixin, APIHandler):
     @authorized
     async def post(self, app_id: str) -> None:
         self.app_or_404(app_id)
-        try:
-            await self.supervisor.ensure(app_id)
-        except SessionError as e:
-            raise tornado.web.HTTPError(503, str(e)) from None
+        await self.supervisor.ensure(app_id)
         self.finish(json.dumps({"id": app_id, "running": True}))
 
 
@@ -125,9 +124,10 @@ class ViewerStaticHandler(tornado.web.StaticFileHandler):
             self.set_header("Cache-Control", "public, max-age=31536000, immutable")
 
 
-def desktop_handlers(base_url: str) -> list[tuple[Any, ...]]:
+def desktop_handlers() -> list[tuple[Any, ...]]:
+    """The desktop routes, relative to the server's base URL (the extension app prepends it)."""
     return [
-        (url_path_join(base_url, "desktop", APP_PATTERN, "api", "session"), DesktopSessionHandler),
-        (url_path_join(base_url, "desktop", APP_PATTERN) + "/?", DesktopPageHandler),
-        (url_path_join(base_url, "desktop-static", "(.*)"), ViewerStaticHandler, {"path": str(VIEWER_DIR)}),
+        (url_path_join("desktop", APP_PATTERN, "api", "session"), DesktopSessionHandler),
+        (url_path_join("desktop", APP_PATTERN) + "/?", DesktopPageHandler),
+        (url_path_join("desktop-static", "(.*)"), ViewerStaticHandler, {"path": str(VIEWER_DIR)}),
     ]

@@ -9,8 +9,8 @@ The logic lives in :mod:`datalabs_hub.pipelines`; these handlers check access, p
 
 from __future__ import annotations
 
-import atexit
 import json
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +19,13 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 
+from ..errors import NotFound
 from ..pipelines.asset_library import Catalogue, asset_folders
 from ..pipelines.cache import CatalogueCache
 from ..pipelines.requests import RequestError, document_path, parse_validate_body
 from ..pipelines.settings import DatalabsPipelines
 from ..pipelines.validator_service import ValidatorService
+from .http_errors import DatalabsErrors
 
 SETTINGS_KEY = "datalabs_pipelines"
 
@@ -37,9 +39,8 @@ class PipelinesBackend:
     validator: ValidatorService
 
 
-def make_backend(serverapp: Any) -> PipelinesBackend:
-    settings = DatalabsPipelines(parent=serverapp)
-    log = serverapp.log
+def make_backend(settings: DatalabsPipelines, log: logging.Logger) -> PipelinesBackend:
+    """The catalogue and the validation worker (started on first use; the extension's stop hook closes it)."""
 
     def report(catalogue: Catalogue) -> None:
         for problem in catalogue.errors:
@@ -47,11 +48,10 @@ def make_backend(serverapp: Any) -> PipelinesBackend:
         log.info("Datalabs processing assets: %d loaded, %d with errors", len(catalogue.assets), len(catalogue.errors))
 
     validator = ValidatorService(timeout=settings.validate_timeout, memory_limit=settings.validator_memory_limit)
-    atexit.register(validator.close_now)
     return PipelinesBackend(settings, CatalogueCache(asset_folders(settings.asset_paths), report), validator)
 
 
-class _PipelinesHandler(APIHandler):
+class _PipelinesHandler(DatalabsErrors, APIHandler):
     auth_resource = "contents"
 
     @property
@@ -81,7 +81,7 @@ class AssetHandler(_PipelinesHandler):
     async def get(self, asset_id: str) -> None:
         asset = self.backend.catalogue.current().get(asset_id)
         if asset is None:
-            raise tornado.web.HTTPError(404, f"There is no processing asset {asset_id[:100]!r}.")
+            raise NotFound(f"There is no processing asset {asset_id[:100]!r}.")
         self.reply(200, asset.to_json())
 
 

@@ -105,10 +105,6 @@ class ValidatorService:
         async with self._lock:
             await self._stop()
 
-    def close_now(self) -> None:
-        """End the worker without an event loop (at interpreter exit)."""
-        self._kill()
-
     def _kill(self) -> None:
         process, self._process = self._process, None
         if process is not None and process.returncode is None:

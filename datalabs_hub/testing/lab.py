@@ -27,6 +27,8 @@ class LabServer:
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
     extra_args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    """Extra environment of the server (e.g. the contract's DATALABS_* variables)."""
 
     @property
     def url(self) -> str:
@@ -41,7 +43,7 @@ class LabServer:
         workspaces.mkdir(exist_ok=True)
         log = open(self.log_path, "wb")
         bindir = Path(sys.executable).parent
-        env = dict(os.environ, PATH=f"{bindir}:{os.environ.get('PATH', '')}", JUPYTER_NO_CONFIG="")
+        env = dict(os.environ, PATH=f"{bindir}:{os.environ.get('PATH', '')}", JUPYTER_NO_CONFIG="", **self.env)
         env.pop("JUPYTERHUB_API_TOKEN", None)
         self.proc = subprocess.Popen(
             [str(bindir / "jupyter-lab"), "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
+from traitlets.config import Config
 
 from datalabs_hub.catalog import CatalogError, load_catalog
 from datalabs_hub.catalog.models import DesktopApp
-from datalabs_hub.desktop.apps import AppsError, AppSpec, ensure_private_dir, parse_apps
+from datalabs_hub.contract import DesktopAppInfo, read_desktop_apps
+from datalabs_hub.desktop.runtime_dir import ensure_private_dir
 from datalabs_hub.desktop.server_proxy import server_proxy_entries
+from datalabs_hub.desktop.server_proxy_config import configure_server_proxy
 from datalabs_hub.desktop.session import SessionPaths, openbox_rc, xauthority_bytes, xvnc_argv
 from datalabs_hub.hub.options import parse_options
 from datalabs_hub.hub.plan import build_launch_plan
@@ -98,32 +102,14 @@ def test_plan_tells_the_datalab_its_desktop_apps(tmp_path):
     desktop = build_launch_plan(catalog, parse_options({"datalab": "viewer"}))
     assert desktop.env["DATALABS_DESKTOP_AUTOSTART"] == "viewer"
     assert desktop.default_url == "/desktop/viewer/"
-    [app] = parse_apps(desktop.env["DATALABS_DESKTOP_APPS"])
+    [app] = read_desktop_apps(desktop.env)
     assert app.id == "viewer" and app.desktop.java_heap_mib == 1024
     # a JupyterLab datalab offers every desktop app the user may use, as launcher tiles
     lab = build_launch_plan(catalog, parse_options({"datalab": "lab"}))
-    assert [a.id for a in parse_apps(lab.env["DATALABS_DESKTOP_APPS"])] == ["viewer"]
+    assert [a.id for a in read_desktop_apps(lab.env)] == ["viewer"]
     assert "DATALABS_DESKTOP_AUTOSTART" not in lab.env and lab.default_url is None
     secret = build_launch_plan(catalog, parse_options({"datalab": "lab"}), ["secret"])
-    assert [a.id for a in parse_apps(secret.env["DATALABS_DESKTOP_APPS"])] == ["viewer", "secret-viewer"]
-
-
-@pytest.mark.parametrize(
-    "text,expected",
-    [
-        ("{", "is not JSON"),
-        ('{"id": "x"}', "must be a JSON list"),
-        ('[{"id": "../etc", "title": "x", "desktop": {"command": ["x"]}}]', "[0]: needs an 'id'"),
-        ('[{"id": "a", "title": "A", "desktop": {"command": ["x"], "geometry": "1x1"}}]', "field 'desktop.geometry'"),
-        ('[{"id": "a", "title": "A", "icon": "javascript:alert(1)", "desktop": {"command": ["x"]}}]', "'icon' must be"),
-        ('[' + ",".join(['{"id": "a", "title": "A", "desktop": {"command": ["x"]}}'] * 2) + ']', "duplicate id 'a'"),
-        ("[" + " " * 300_000 + "]", "at most"),
-    ],
-)
-def test_bad_desktop_apps_env(text, expected):
-    with pytest.raises(AppsError, match=None) as info:
-        parse_apps(text)
-    assert expected in str(info.value)
+    assert [a.id for a in read_desktop_apps(secret.env)] == ["viewer", "secret-viewer"]
 
 
 def test_xauthority_file_is_read_by_xauth(tmp_path):
@@ -149,13 +135,37 @@ def test_openbox_rules_maximise_only_the_main_window():
 
 
 def test_server_proxy_entries(tmp_path):
-    app = AppSpec("topcat", "TOPCAT", DesktopApp(command=["topcat"]), icon="data:image/svg+xml;base64,PHN2Zy8+")
+    app = DesktopAppInfo(id="topcat", title="TOPCAT", desktop=DesktopApp(command=["topcat"]),
+                         icon="data:image/svg+xml;base64,PHN2Zy8+")
     entries = server_proxy_entries([app], tmp_path, tmp_path / "icons")
     entry = entries["vnc-topcat"]
     assert entry["unix_socket"] == str(tmp_path / "topcat" / "vnc.sock") and entry["raw_socket_proxy"] is True
     assert "command" not in entry  # the server extension supervises the session
     assert entry["launcher_entry"]["path_info"] == "desktop/topcat/"
     assert entry["launcher_entry"]["icon_path"].endswith("topcat.svg")
+
+
+def test_server_config_file_only_computes_entries(tmp_path):
+    """proxies/jupyter_server_config.py has no side effects: entries and paths, no folder, no icon file."""
+    runtime = tmp_path / "not-yet"
+    app = {"id": "topcat", "title": "TOPCAT", "icon": "data:image/svg+xml;base64,PHN2Zy8+",
+           "desktop": {"command": ["topcat"]}}
+    env = {"DATALABS_DESKTOP_APPS": json.dumps([app]), "DATALABS_DESKTOP_DIR": str(runtime)}
+    c = Config()
+    c.ServerProxy.servers = {"other": {"command": ["x"]}}
+    configure_server_proxy(c, env)
+    assert set(c.ServerProxy.servers) == {"other", "vnc-topcat"}
+    entry = c.ServerProxy.servers["vnc-topcat"]
+    assert entry["unix_socket"] == str(runtime / "topcat" / "vnc.sock")
+    assert entry["launcher_entry"]["icon_path"] == str(runtime / "icons" / "topcat.svg")
+    assert not runtime.exists()
+
+
+def test_server_config_file_skips_a_malformed_contract(capsys):
+    c = Config()
+    configure_server_proxy(c, {"DATALABS_DESKTOP_APPS": '[{"id": "../x"}]'})
+    assert "servers" not in c.ServerProxy
+    assert "desktop applications disabled: DATALABS_DESKTOP_APPS[0].id" in capsys.readouterr().err
 
 
 def test_private_dir_refuses_a_folder_others_can_enter(tmp_path):

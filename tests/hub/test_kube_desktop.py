@@ -9,7 +9,7 @@ import kubernetes_validate
 import pytest
 from test_kube_spawner import K8S_VERSIONS, build_pod, container, env_of, make_spawner, no_cluster, spawner_config  # noqa: F401
 
-from datalabs_hub.desktop.apps import parse_apps
+from datalabs_hub.contract import read_desktop_apps
 from datalabs_hub.hub.kube_objects import check_pod
 
 DESKTOP_IMAGE = "registry.example.org/datalabs/desktop:0.1.0"
@@ -58,7 +58,7 @@ async def test_desktop_pod_runs_the_application_from_the_catalogue(desktop_catal
     env = env_of(pod)
     assert env["DATALABS_DESKTOP_AUTOSTART"] == "topcat"
     assert env["JUPYTERHUB_DEFAULT_URL"] == "/desktop/topcat/"
-    [app] = parse_apps(env["DATALABS_DESKTOP_APPS"])
+    [app] = read_desktop_apps(env)
     assert app.desktop.command == ["topcat", "-nohub"] and app.desktop.java_heap_mib == 1024
     assert {m["mountPath"]: m.get("readOnly") for m in notebook["volumeMounts"]}["/data/sky"] is True
     # no port of the desktop on the pod: VNC stays on a unix socket inside the container
