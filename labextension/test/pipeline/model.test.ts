@@ -111,7 +111,14 @@ test('moving a node changes only the layout: meaning and comments are kept', () 
     const text = readFileSync(file, 'utf8');
     const doc = load(text);
     const first = [...doc.steps.keys()][0];
-    doc.setPositions(new Map([[first, { x: 123, y: 456 }]]));
+    // a step, and the workflow's first input and output: all three kinds of node are placed
+    const moves = new Map([[first, { x: 123, y: 456 }]]);
+    for (const node of [INPUT_PREFIX + [...doc.inputs.keys()][0], OUTPUT_PREFIX + [...doc.outputs.keys()][0]]) {
+      if (doc.hasNode(node)) {
+        moves.set(node, { x: -50, y: 70 });
+      }
+    }
+    doc.setPositions(moves);
     const saved = doc.serialize();
     assert.deepEqual(meaning(saved), meaning(text), `${file}: meaning changed`);
     for (const line of text.split('\n')) {
@@ -121,7 +128,9 @@ test('moving a node changes only the layout: meaning and comments are kept', () 
       }
     }
     const again = load(saved);
-    assert.deepEqual(again.positions.get(first), { x: 123, y: 456 });
+    for (const [node, p] of moves) {
+      assert.deepEqual(again.positions.get(node), p, `${file}: ${node}`);
+    }
     assert.equal(parseYaml(saved).$namespaces.dl, LAYOUT_NAMESPACE);
     assert.doesNotMatch(saved, /class: dl:Layout|dl:Layout:/, `${file}: the old layout hint is still there`);
     emit(`moved-${file.split('/').pop()}`, saved);
@@ -512,6 +521,13 @@ test('files with the old dl:Layout hint open with their positions, and the first
     assert.equal(again.hasLegacyLayout, false);
     assert.deepEqual(again.positions.get('make'), make);
     emit(`migrated-${file.split('/').pop()}`, saved);
+    // saving without an edit: the widget runs this edit first
+    const untouched = load(text);
+    const migrated = untouched.migrateLayout();
+    assert.ok(migrated.ok);
+    assert.deepEqual(meaning(untouched.serialize()), meaning(text));
+    assert.deepEqual(savedPositions(untouched.serialize()), new Map(load(text).positions));
+    assert.equal(untouched.migrateLayout().ok, false, 'nothing left to migrate');
   }
 });
 

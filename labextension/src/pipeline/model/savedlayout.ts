@@ -40,9 +40,11 @@ function ourPrefix(root: YAMLMap): string | null {
     return null;
   }
   for (const pair of ns.items) {
+    // keys and values are nodes when parsed, plain values when the editor added them
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
     const value = isScalar(pair.value) ? pair.value.value : pair.value;
-    if (isScalar(pair.key) && value === LAYOUT_NAMESPACE) {
-      return String(pair.key.value);
+    if (typeof key === 'string' && value === LAYOUT_NAMESPACE) {
+      return key;
     }
   }
   return null;
