@@ -110,7 +110,7 @@ export class PipelineDocument implements IPipelineParts {
     return this.modified;
   }
 
-  /** Does the file keep its layout in the old `dl:Layout` hint (rewritten by the first edit)? */
+  /** Does the file keep its layout in the old `dl:Layout` hint (moved to `dl:layout` by the first edit or a save)? */
   get hasLegacyLayout(): boolean {
     return this.layout.legacy;
   }
