@@ -18,7 +18,18 @@ import yaml
 from .asset_library import BUILTIN_ASSETS, Catalogue, load_catalogue
 
 EXAMPLES = Path(__file__).with_name("examples")
+#: The pipeline editor keeps node positions in this namespaced extension field, which CWL tools ignore
+#: (see labextension/src/pipeline/model/savedlayout.ts): ``nodes`` lists ``[node id, x, y]``.
 LAYOUT_NAMESPACE = {"dl": "https://datalabs.dev/cwl#"}
+LAYOUT_FIELD = "dl:layout"
+
+
+class _FlowList(list):
+    """A list written on one line (``[id, x, y]``)."""
+
+
+def _layout(positions: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    return {"nodes": [_FlowList([node, x, y]) for node, (x, y) in positions.items()]}
 
 
 def _tool(catalogue: Catalogue, asset_id: str) -> dict[str, Any]:
@@ -39,10 +50,6 @@ def eit_images(catalogue: Catalogue) -> dict[str, Any]:
                "as a PNG; then compute the Sun's position seen from the Earth at every observation time "
                "from the SPICE kernels.",
         "requirements": {"ScatterFeatureRequirement": {}},
-        "hints": [{"class": "dl:Layout", "nodes": {
-            "read_date": {"x": 320, "y": 40}, "sun_position": {"x": 620, "y": 40},
-            "cutout": {"x": 320, "y": 260}, "preview": {"x": 620, "y": 260},
-        }}],
         "inputs": {
             "images": {"type": "File[]", "label": "EIT images (FITS)"},
             "metakernel": {"type": "File", "label": "SPICE metakernel"},
@@ -81,6 +88,9 @@ def eit_images(catalogue: Catalogue) -> dict[str, Any]:
                 "out": ["positions"],
             },
         },
+        LAYOUT_FIELD: _layout({
+            "read_date": (320, 40), "sun_position": (620, 40), "cutout": (320, 260), "preview": (620, 260),
+        }),
     }
 
 
@@ -108,6 +118,8 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _str)
+_Dumper.add_representer(_FlowList, lambda dumper, value: dumper.represent_sequence(
+    "tag:yaml.org,2002:seq", value, flow_style=True))
 
 
 def render(document: dict[str, Any], comment: str, shebang: bool = False) -> str:

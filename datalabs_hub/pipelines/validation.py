@@ -34,8 +34,6 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .problems import Problem, error, warning
 
-#: The namespace of the editor's own hints (``dl:Layout``); cwltool warns about their unknown class.
-DATALABS_NAMESPACE = "https://datalabs.dev/cwl#"
 CWL_VERSIONS = ("v1.0", "v1.1", "v1.2")
 PROCESS_CLASSES = ("Workflow", "CommandLineTool", "ExpressionTool", "Operation")
 #: Keys whose string values are references that cwltool fetches.
@@ -346,8 +344,6 @@ def _from_exception(exc: Any, doc_uri: str) -> list[Problem]:
 
 def _from_log(text: str, doc_uri: str) -> Problem | None:
     text = text[: 4 * MAX_MESSAGE_CHARS]  # the patterns below must not see megabytes
-    if DATALABS_NAMESPACE in text and "undefined reference" in _clean(text):
-        return None  # the editor's own hints (dl:Layout): cwltool ignores them, as it should
     if text.startswith("loader is "):
         return None  # a debugging line cwltool logs at warning level
     match = _POSITION.match(text.strip())

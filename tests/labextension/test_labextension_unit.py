@@ -1,8 +1,11 @@
 """The lab extension's TypeScript unit tests (``npm test``: node:test + tsx), run from pytest so that
-``bash bootstrap.sh test`` runs everything; then cwltool validates the CWL documents the model wrote."""
+``bash bootstrap.sh test`` runs everything; then cwltool checks the CWL documents the model wrote: they
+validate without warnings or network lookups, and a saved pipeline means what the original meant
+(``cwltool --pack`` gives the same document, apart from the editor's layout)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,10 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cwlcheck import cwltool, pack, without_editor_layout
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CORPUS = REPO / "tests" / "pipelines" / "corpus"
+FIXTURES = REPO / "labextension" / "test" / "pipeline" / "fixtures"
+EXAMPLES = REPO / "datalabs_hub" / "pipelines" / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +46,57 @@ def test_cwl_model_unit_tests_pass(model_out):
 
 def written_documents() -> list[str]:
     names = [f"moved-{p.name}" for p in sorted(CORPUS.glob("*.cwl"))]
-    return names + ["built-two-steps.cwl", "scatter.cwl", "elyra-import.cwl", "generated-50.cwl"]
+    return names + ["built-two-steps.cwl", "scatter.cwl", "elyra-import.cwl", "generated-50.cwl",
+                    "layout-field-names.cwl"]
+
+
+#: What the editor saved (a node moved, or the old layout hint migrated) -> the file it opened.
+SAVED = {
+    **{f"moved-{p.name}": p for p in sorted(CORPUS.glob("*.cwl"))},
+    "moved-eit-images.cwl": EXAMPLES / "eit-images.cwl",
+    **{f"migrated-{p.name}": p for p in sorted(FIXTURES.glob("legacy-*.cwl"))},
+}
+
+
+def placed_like(original: Path, text: str, tmp_path: Path) -> Path:
+    """The saved text in a copy of the original's folder, so that its relative references resolve alike."""
+    root = tmp_path / "repo"
+    folder = root / original.parent.relative_to(REPO)
+    shutil.copytree(original.parent, folder,  # not the folder's own workflows: only what they refer to
+                    ignore=lambda d, names: [n for n in names if Path(d) == original.parent and n.endswith(".cwl")])
+    if original.parent == FIXTURES:  # the fixtures use the corpus' tools through ../../../../tests/...
+        shutil.copytree(CORPUS / "tools", root / "tests" / "pipelines" / "corpus" / "tools")
+    saved = folder / original.name
+    saved.write_text(text)
+    return saved
+
+
+@pytest.mark.parametrize("name", list(SAVED))
+def test_a_saved_pipeline_packs_and_validates_like_the_original(model_out, name, tmp_path):
+    original = SAVED[name]
+    saved = placed_like(original, (model_out / name).read_text(), tmp_path)
+    (packed_saved, pack_saved), (packed_original, pack_original) = pack(saved), pack(original)
+    assert without_editor_layout(packed_saved) == without_editor_layout(packed_original)
+    checks = {}
+    for label, packed in (("saved", packed_saved), ("original", packed_original)):
+        path = tmp_path / f"{label}.packed.json"
+        path.write_text(json.dumps(packed))
+        checks[label] = cwltool("--validate", str(path))
+        assert checks[label].code == 0 and "is valid CWL" in checks[label].stdout, checks[label].log[-3000:]
+    # no new warnings, no new network lookups (the original's own namespaces may have some: schema.org)
+    ours = "datalabs.dev"
+    theirs = {w for w in checks["original"].warnings if ours not in w}
+    assert set(checks["saved"].warnings) <= theirs, checks["saved"].warnings
+    for saved_run, original_run in ((pack_saved, pack_original), (checks["saved"], checks["original"])):
+        assert saved_run.lookups <= original_run.lookups - {ours}, saved_run.lookups
+
+
+def test_the_old_layout_hint_made_cwltool_warn_and_look_up_its_namespace():
+    """Why saved files move to the `dl:layout` field: this is what every load of the old format did."""
+    run = cwltool("--validate", str(FIXTURES / "legacy-layout-hint.cwl"))
+    assert run.code == 0
+    assert any("datalabs.dev" in w and "undefined reference" in w for w in run.warnings), run.log
+    assert "datalabs.dev" in run.lookups
 
 
 @pytest.mark.parametrize("name", written_documents())
@@ -52,6 +108,10 @@ def test_cwltool_accepts_what_the_model_writes(model_out, name):
         (model_out / "work").mkdir(exist_ok=True)
         for f in ("prepare.ipynb", "helpers.py", "plot.py"):
             (model_out / "work" / f).write_text("{}\n" if f.endswith(".ipynb") else "print('hi')\n")
-    check = subprocess.run([str(BIN / "cwltool"), "--validate", str(path)], capture_output=True, text=True, timeout=300)
-    assert check.returncode == 0, check.stderr[-4000:]
-    assert "is valid CWL" in check.stdout + check.stderr
+    check = cwltool("--validate", str(path))
+    assert check.code == 0, check.log[-4000:]
+    assert "is valid CWL" in check.log
+    original = SAVED.get(name)
+    expected = cwltool("--validate", str(original)) if original else None
+    assert check.lookups <= (expected.lookups if expected else set()) - {"datalabs.dev"}, check.lookups
+    assert set(check.warnings) <= set(expected.warnings if expected else []), check.warnings

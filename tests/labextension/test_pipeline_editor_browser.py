@@ -24,6 +24,7 @@ from datalabs_hub.testing.lab import CHROMIUM, CHROMIUM_ARGS, LabServer
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 CORPUS = REPO / "tests" / "pipelines" / "corpus"
+FIXTURES = REPO / "labextension" / "test" / "pipeline" / "fixtures"
 IMAGE = Path("/srv/datalabs/volumes/astronomy/integral/isgri-mosaic/ISGRI_0727_88601650001_28_40_mosaic_smooth.fits")
 CWLTOOL = str(Path(sys.executable).parent / "cwltool")
 
@@ -81,12 +82,12 @@ def save(page: Page, path: Path, before: str) -> str:
     page.locator(".dl-pipeline-canvas .react-flow__pane").click(position={"x": 5, "y": 5})
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        text = path.read_text()
-        if text != before:
-            return text
-        time.sleep(0.2)
-    raise AssertionError(f"{path.name} was not saved within 30 s")
+    while path.read_text() == before:
+        assert time.monotonic() < deadline, f"{path.name} was not saved within 30 s"
+        time.sleep(0.1)
+    # the server writes the file in place: read it once Lab has its answer (the tab is no longer dirty)
+    expect(page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty")).to_have_count(0, timeout=30_000)
+    return path.read_text()
 
 
 def test_build_a_three_step_pipeline_by_drag_and_drop_and_run_it_with_cwltool(lab, page, tmp_path):
@@ -152,14 +153,14 @@ def test_build_a_three_step_pipeline_by_drag_and_drop_and_run_it_with_cwltool(la
     assert set(doc["steps"]) == {"fits-cutout", "fits-header", "fits-image-png"}
     assert doc["steps"]["fits-cutout"]["in"] == {"image": "input", "size": {"default": 40}}
     assert doc["steps"]["fits-header"]["in"] == {"fits": "fits-cutout/cutout"}
-    layout = next(h for h in doc["hints"] if h["class"] == "dl:Layout")
-    assert set(layout["nodes"]) == {"fits-cutout", "fits-header", "fits-image-png"}
-    assert set(layout["inputs"]) == {"input"} and set(layout["outputs"]) == {"cards", "preview"}
+    assert "hints" not in doc, "the layout is no CWL hint"
+    assert {node for node, x, y in doc["dl:layout"]["nodes"]} == {
+        "fits-cutout", "fits-header", "fits-image-png", "input:input", "output:cards", "output:preview"}
     shutil.copy(saved, ARTIFACTS / "pipeline-built-in-browser.cwl")
 
     check = subprocess.run([CWLTOOL, "--validate", str(saved)], capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stderr
-    assert "not recognized" not in check.stderr, check.stderr
+    assert "not recognized" not in check.stderr and "WARNING" not in check.stderr, check.stderr
     out = tmp_path / "out"
     run = subprocess.run(
         [CWLTOOL, "--no-container", "--outdir", str(out), str(saved)],
@@ -189,13 +190,31 @@ def test_moving_a_node_of_a_hand_written_workflow_changes_only_the_layout(lab, p
     page.mouse.up()
     after_text = save(page, target, target.read_text())
     after = yaml.safe_load(after_text)
-    moved = after["hints"]["dl:Layout"]["nodes"]["upcase"]
-    assert isinstance(moved["x"], int) and isinstance(moved["y"], int)
-    del after["hints"]["dl:Layout"]
+    moved = {node: (x, y) for node, x, y in after["dl:layout"]["nodes"]}["upcase"]
+    assert all(isinstance(v, int) for v in moved)
+    del after["dl:layout"]
     del after["$namespaces"]["dl"]
     assert after == before
     for comment in ["# Requirements and hints at workflow, step and tool level, and fields in", "# plain text"]:
         assert comment in after_text
+
+
+def test_a_file_with_the_old_layout_hint_is_saved_in_the_new_format(lab, page):
+    target = lab.root / "old-layout.cwl"
+    shutil.copy(FIXTURES / "legacy-layout-map-form.cwl", target)
+    before = target.read_text()
+    page.goto(lab.lab_url("old-layout.cwl"))
+    expect(page.locator('.dl-pipeline-widget[data-state="ready"]')).to_be_visible(timeout=60_000)
+    expect(node(page, "shout")).to_be_visible()
+    text = save(page, target, before)  # no edit: saving alone moves the layout out of the hint
+    after = yaml.safe_load(text)
+    assert after["hints"] == {"ResourceRequirement": {"coresMin": 1}}
+    assert {n: (x, y) for n, x, y in after["dl:layout"]["nodes"]} == {"make": (10, 20), "shout": (300, 20)}
+    assert "# inputs follow" in text
+    del after["dl:layout"]
+    old = yaml.safe_load(before)
+    del old["hints"]["dl:Layout"]
+    assert after == old
 
 
 BAD_FILES = {

@@ -32,7 +32,7 @@ def test_corpus_has_the_features_the_round_trip_covers() -> None:
     assert len(WORKFLOWS) >= 10
     for feature in ("SubworkflowFeatureRequirement", "StepInputExpressionRequirement", "valueFrom:", "when:",
                     "pickValue:", "linkMerge:", "dotproduct", "flat_crossproduct", "secondaryFiles:",
-                    "hints:", "$namespaces:", "dl:Layout", "SchemaDefRequirement", "type: enum", "type: record",
+                    "hints:", "$namespaces:", "dl:layout:", "SchemaDefRequirement", "type: enum", "type: record",
                     "string[]?", "File?", "run: tools/", "papermill", "class: CommandLineTool", "class: ExpressionTool", "# "):
         assert feature in text, feature
 

@@ -11,21 +11,6 @@ doc: 'For each SOHO/EIT image: read DATE-OBS from its header, cut out the centre
   kernels.'
 requirements:
   ScatterFeatureRequirement: {}
-hints:
-- class: dl:Layout
-  nodes:
-    read_date:
-      x: 320
-      y: 40
-    sun_position:
-      x: 620
-      y: 40
-    cutout:
-      x: 320
-      y: 260
-    preview:
-      x: 620
-      y: 260
 inputs:
   images:
     type: File[]
@@ -706,3 +691,9 @@ steps:
       times: read_date/value
     out:
     - positions
+dl:layout:
+  nodes:
+  - [read_date, 320, 40]
+  - [sun_position, 620, 40]
+  - [cutout, 320, 260]
+  - [preview, 620, 260]

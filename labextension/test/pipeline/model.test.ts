@@ -11,8 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
 import {
+  EditResult,
   INPUT_PREFIX,
-  LAYOUT_CLASS,
+  LAYOUT_NAMESPACE,
+  LEGACY_LAYOUT_CLASS,
   NEW_PIPELINE,
   OUTPUT_PREFIX,
   PipelineDocument
@@ -39,6 +41,14 @@ function load(text: string): PipelineDocument {
   return r.document;
 }
 
+/** The value of an edit that must have been made. */
+function value<T>(r: EditResult<T>): T {
+  if (!r.ok) {
+    throw new Error(`edit refused: ${r.message}`);
+  }
+  return r.value;
+}
+
 function emit(name: string, text: string): void {
   if (OUT_DIR) {
     mkdirSync(OUT_DIR, { recursive: true });
@@ -46,17 +56,18 @@ function emit(name: string, text: string): void {
   }
 }
 
-/** The document as data, without our layout hint (its meaning for cwltool). */
+/** The document as data, without the editor's layout (its meaning for cwltool); old layout hints count as layout. */
 function meaning(text: string): unknown {
   const data = parseYaml(text) as Record<string, unknown>;
+  delete data['dl:layout'];
   const hints = data.hints;
   if (Array.isArray(hints)) {
-    data.hints = hints.filter(h => (h as Record<string, unknown>).class !== LAYOUT_CLASS);
+    data.hints = hints.filter(h => (h as Record<string, unknown>).class !== LEGACY_LAYOUT_CLASS);
     if ((data.hints as unknown[]).length === 0) {
       delete data.hints;
     }
   } else if (hints && typeof hints === 'object') {
-    delete (hints as Record<string, unknown>)[LAYOUT_CLASS];
+    delete (hints as Record<string, unknown>)[LEGACY_LAYOUT_CLASS];
     if (Object.keys(hints).length === 0) {
       delete data.hints;
     }
@@ -69,6 +80,12 @@ function meaning(text: string): unknown {
     }
   }
   return data;
+}
+
+/** The positions the `dl:layout` field of a saved text lists, by node id. */
+function savedPositions(text: string): Map<string, { x: number; y: number }> {
+  const nodes = (parseYaml(text)['dl:layout']?.nodes ?? []) as [string, number, number][];
+  return new Map(nodes.map(([id, x, y]) => [id, { x, y }]));
 }
 
 function corpusFiles(): string[] {
@@ -89,12 +106,19 @@ test('every corpus workflow opens, and serializes byte-identical when untouched'
   }
 });
 
-test('moving a node changes only the layout hint: meaning and comments are kept', () => {
+test('moving a node changes only the layout: meaning and comments are kept', () => {
   for (const file of corpusFiles()) {
     const text = readFileSync(file, 'utf8');
     const doc = load(text);
     const first = [...doc.steps.keys()][0];
-    doc.setPositions(new Map([[first, { x: 123, y: 456 }]]));
+    // a step, and the workflow's first input and output: all three kinds of node are placed
+    const moves = new Map([[first, { x: 123, y: 456 }]]);
+    for (const node of [INPUT_PREFIX + [...doc.inputs.keys()][0], OUTPUT_PREFIX + [...doc.outputs.keys()][0]]) {
+      if (doc.hasNode(node)) {
+        moves.set(node, { x: -50, y: 70 });
+      }
+    }
+    doc.setPositions(moves);
     const saved = doc.serialize();
     assert.deepEqual(meaning(saved), meaning(text), `${file}: meaning changed`);
     for (const line of text.split('\n')) {
@@ -104,8 +128,11 @@ test('moving a node changes only the layout hint: meaning and comments are kept'
       }
     }
     const again = load(saved);
-    assert.deepEqual(again.positions.get(first), { x: 123, y: 456 });
-    assert.equal(parseYaml(saved).$namespaces.dl, 'https://datalabs.dev/cwl#');
+    for (const [node, p] of moves) {
+      assert.deepEqual(again.positions.get(node), p, `${file}: ${node}`);
+    }
+    assert.equal(parseYaml(saved).$namespaces.dl, LAYOUT_NAMESPACE);
+    assert.doesNotMatch(saved, /class: dl:Layout|dl:Layout:/, `${file}: the old layout hint is still there`);
     emit(`moved-${file.split('/').pop()}`, saved);
   }
 });
@@ -160,8 +187,8 @@ const LIST_DIR = {
 
 function twoSteps(): { doc: PipelineDocument; a: string; b: string } {
   const doc = load(NEW_PIPELINE);
-  const a = doc.addStep(CUT, 'cut', { x: 0, y: 0 });
-  const b = doc.addStep(CUT, 'cut', { x: 300, y: 0 });
+  const a = value(doc.addStep(CUT, 'cut', { x: 0, y: 0 }));
+  const b = value(doc.addStep(CUT, 'cut', { x: 300, y: 0 }));
   return { doc, a, b };
 }
 
@@ -172,10 +199,10 @@ test('a new step is embedded inline and its required inputs are flagged until co
   const problems = doc.problems.get(a)!;
   assert.ok(problems.some(p => p.severity === 'error' && p.port === 'table' && /Required input "table" \(File\)/.test(p.message)));
   assert.ok(!problems.some(p => p.port === 'columns'), 'an input with a default needs no link');
-  const inp = doc.addInput('table', parseType('File'), undefined, { node: a, port: 'table' });
+  const inp = value(doc.addInput('table', parseType('File'), undefined, { node: a, port: 'table' }));
   assert.ok(!doc.problems.get(a)!.some(p => p.severity === 'error'));
   assert.equal(doc.connect({ node: a, port: 'out' }, { node: b, port: 'table' }).ok, true);
-  const out = doc.addOutput('result', { node: b, port: 'out' });
+  const out = value(doc.addOutput('result', { node: b, port: 'out' }));
   assert.deepEqual(doc.allProblems().filter(p => p.severity === 'error'), []);
   const data = parseYaml(doc.serialize());
   assert.equal(data.steps.cut.run.class, 'CommandLineTool');
@@ -188,8 +215,8 @@ test('a new step is embedded inline and its required inputs are flagged until co
 
 test('an incompatible link is refused with a message and changes nothing', () => {
   const doc = load(NEW_PIPELINE);
-  const cut = doc.addStep(CUT, 'cut');
-  const ls = doc.addStep(LIST_DIR, 'ls');
+  const cut = value(doc.addStep(CUT, 'cut'));
+  const ls = value(doc.addStep(LIST_DIR, 'ls'));
   const before = doc.serialize();
   const r = doc.connect({ node: cut, port: 'out' }, { node: ls, port: 'dir' });
   assert.equal(r.ok, false);
@@ -209,14 +236,14 @@ test('a link that would close a cycle is refused', () => {
 
 test('scatter over an array input: File[] feeds a File port once scattered, outputs become arrays', () => {
   const doc = load(NEW_PIPELINE);
-  const cut = doc.addStep(CUT, 'cut');
-  const tables = doc.addInput('tables', parseType('File[]'));
+  const cut = value(doc.addStep(CUT, 'cut'));
+  const tables = value(doc.addInput('tables', parseType('File[]')));
   const refused = doc.connect({ node: INPUT_PREFIX + tables, port: tables }, { node: cut, port: 'table' });
   assert.equal(refused.ok, false);
   assert.match(refused.message!, /scatter/);
   doc.setScatter(cut, ['table']);
   assert.equal(doc.connect({ node: INPUT_PREFIX + tables, port: tables }, { node: cut, port: 'table' }).ok, true);
-  const out = doc.addOutput('cuts', { node: cut, port: 'out' });
+  const out = value(doc.addOutput('cuts', { node: cut, port: 'out' }));
   const data = parseYaml(doc.serialize());
   assert.equal(data.steps.cut.scatter, 'table');
   assert.deepEqual(data.requirements, { ScatterFeatureRequirement: {} });
@@ -251,32 +278,33 @@ test('validation is incremental: an edit re-checks only the nodes it touches and
 test('removing a step removes the links to it and its layout entry', () => {
   const { doc, a, b } = twoSteps();
   doc.connect({ node: a, port: 'out' }, { node: b, port: 'table' });
-  const out = doc.addOutput('result', { node: a, port: 'out' });
+  const out = value(doc.addOutput('result', { node: a, port: 'out' }));
   doc.removeNodes([a]);
   const data = parseYaml(doc.serialize());
   assert.equal(data.steps.cut, undefined);
   assert.equal(data.steps.cut_2.in.table, undefined);
   assert.equal(data.outputs[out].outputSource, undefined);
-  assert.equal(data.hints[0].nodes.cut, undefined);
+  assert.equal(savedPositions(doc.serialize()).has('cut'), false);
+  assert.equal(savedPositions(doc.serialize()).has('cut_2'), true);
   assert.ok(doc.problems.get(OUTPUT_PREFIX + out)!.some(p => /not connected/.test(p.message)));
 });
 
 test('copy/paste gives fresh ids and keeps links between the copied steps only', () => {
   const { doc, a, b } = twoSteps();
-  const inp = doc.addInput('table', parseType('File'), undefined, { node: a, port: 'table' });
+  const inp = value(doc.addInput('table', parseType('File'), undefined, { node: a, port: 'table' }));
   doc.connect({ node: a, port: 'out' }, { node: b, port: 'table' });
-  const pasted = doc.pasteSteps(JSON.parse(JSON.stringify(doc.copySteps([a, b]))));
+  const pasted = value(doc.pasteSteps(JSON.parse(JSON.stringify(doc.copySteps([a, b])))));
   assert.deepEqual(pasted, ['cut_3', 'cut_4']);
   const data = parseYaml(doc.serialize());
   assert.equal(data.steps.cut_3.in.table, inp, 'a workflow input stays linked');
   assert.equal(data.steps.cut_4.in.table, 'cut_3/out', 'the internal link follows the copy');
-  assert.deepEqual(data.hints[0].nodes.cut_4, { x: 340, y: 40 });
+  assert.deepEqual(savedPositions(doc.serialize()).get('cut_4'), { x: 340, y: 40 });
 });
 
 test('undo and redo restore edits and moves', () => {
   const session = new PipelineSession(load(NEW_PIPELINE));
   const empty = session.doc.serialize();
-  const id = session.edit('Add step', d => d.addStep(CUT, 'cut', { x: 10, y: 10 }));
+  const id = value(session.edit('Add step', d => d.addStep(CUT, 'cut', { x: 10, y: 10 })));
   const withStep = session.doc.serialize();
   session.move(new Map([[id, { x: 99, y: 99 }]]));
   assert.deepEqual(session.doc.positions.get(id), { x: 99, y: 99 });
@@ -442,8 +470,8 @@ test('a new pipeline grows in block style (readable, and PyYAML reads `string?` 
   assert.doesNotMatch(text, /\{ type: string\?/);
 });
 
-test('moving nodes of a file with a layout hint rewrites only the hint: every other byte is kept', () => {
-  for (const file of [join(CORPUS, '11-editor-layout.cwl'), join(FIXTURES, 'layout-map-form.cwl')]) {
+test('moving nodes of a file with a layout rewrites only the layout: every other byte is kept', () => {
+  for (const file of [join(CORPUS, '11-editor-layout.cwl')]) {
     const text = readFileSync(file, 'utf8');
     const doc = load(text);
     doc.setPositions(new Map([['shout', { x: 999, y: 7 }]]));
@@ -460,7 +488,7 @@ test('moving nodes of a file with a layout hint rewrites only the hint: every ot
     }
     const changedOld = a.slice(head, a.length - tail).join('\n');
     const changedNew = b.slice(head, b.length - tail).join('\n');
-    assert.ok(!/steps|inputs:|outputs:|run:/.test(changedOld + changedNew), `${file}: changed outside the hint:\n${changedOld}\n---\n${changedNew}`);
+    assert.ok(!/steps|inputs:|outputs:|run:/.test(changedOld + changedNew), `${file}: changed outside the layout:\n${changedOld}\n---\n${changedNew}`);
     assert.match(changedNew, /999/);
     assert.deepEqual(meaning(saved), meaning(text));
     assert.deepEqual(load(saved).positions.get('shout'), { x: 999, y: 7 });
@@ -473,4 +501,74 @@ test('moving nodes of a file with a layout hint rewrites only the hint: every ot
   const ms = performance.now() - t0;
   assert.equal(out.length > 100000, true);
   assert.ok(ms < 1000, `serialize of a moved 300-step pipeline took ${ms} ms`);
+});
+
+test('files with the old dl:Layout hint open with their positions, and the first edit moves them to dl:layout', () => {
+  for (const file of [join(FIXTURES, 'legacy-layout-hint.cwl'), join(FIXTURES, 'legacy-layout-map-form.cwl')]) {
+    const text = readFileSync(file, 'utf8');
+    const doc = load(text);
+    assert.equal(doc.hasLegacyLayout, true, file);
+    const make = doc.positions.get('make')!;
+    assert.ok(make, `${file}: positions of the old hint are read`);
+    assert.equal(doc.serialize(), text, 'untouched, the file stays as it was');
+    doc.setPositions(new Map([['shout', { x: 999, y: 7 }]]));
+    const saved = doc.serialize();
+    assert.doesNotMatch(saved, /class: dl:Layout|dl:Layout:/, `${file}: the old hint is gone`);
+    assert.deepEqual(meaning(saved), meaning(text), `${file}: meaning changed`);
+    assert.deepEqual(savedPositions(saved), new Map([['make', make], ['shout', { x: 999, y: 7 }]]));
+    assert.ok(saved.includes('# inputs follow') || !text.includes('# inputs follow'), `${file}: a comment was lost`);
+    const again = load(saved);
+    assert.equal(again.hasLegacyLayout, false);
+    assert.deepEqual(again.positions.get('make'), make);
+    emit(`migrated-${file.split('/').pop()}`, saved);
+    // saving without an edit: the widget runs this edit first
+    const untouched = load(text);
+    const migrated = untouched.migrateLayout();
+    assert.ok(migrated.ok);
+    assert.deepEqual(meaning(untouched.serialize()), meaning(text));
+    assert.deepEqual(savedPositions(untouched.serialize()), new Map(load(text).positions));
+    assert.equal(untouched.migrateLayout().ok, false, 'nothing left to migrate');
+  }
+});
+
+test('layout entries are a list: node ids named like CWL fields (id, run, source, inputs) stay plain data', () => {
+  const doc = load(NEW_PIPELINE);
+  for (const id of ['id', 'run', 'source', 'inputs']) {
+    value(doc.addStep(CUT, id, { x: 1, y: 2 }));
+    value(doc.addOutput(`${id}_out`, { node: id, port: 'out' }));
+  }
+  const type = value(doc.addInput('type', parseType('File'), undefined, { node: 'run', port: 'table' }, { x: 3, y: 4 }));
+  for (const id of ['id', 'source', 'inputs']) {
+    value(doc.connect({ node: INPUT_PREFIX + type, port: type }, { node: id, port: 'table' }));
+  }
+  const saved = doc.serialize();
+  assert.deepEqual(savedPositions(saved).get('input:type'), { x: 3, y: 4 });
+  assert.deepEqual([...load(saved).positions.keys()].sort(), ['id', 'input:type', 'inputs', 'run', 'source']);
+  emit('layout-field-names.cwl', saved);
+});
+
+test('a file whose `dl` prefix names another namespace gets the layout under its own prefix', () => {
+  const text = NEW_PIPELINE.replace(`dl: ${LAYOUT_NAMESPACE}`, 'dl: https://example.org/other#');
+  const doc = load(text);
+  value(doc.addStep(CUT, 'cut', { x: 5, y: 6 }));
+  const data = parseYaml(doc.serialize());
+  assert.equal(data.$namespaces.dl, 'https://example.org/other#');
+  assert.equal(data.$namespaces.dl2, LAYOUT_NAMESPACE);
+  assert.deepEqual(data['dl2:layout'].nodes, [['cut', 5, 6]]);
+  assert.deepEqual(load(doc.serialize()).positions.get('cut'), { x: 5, y: 6 });
+});
+
+test('edits return typed results: the value and the nodes changed, or a refusal that changes nothing', () => {
+  const { doc, a, b } = twoSteps();
+  const before = doc.serialize();
+  const refusedLink = doc.connect({ node: a, port: 'nope' }, { node: b, port: 'table' });
+  assert.deepEqual(refusedLink, { ok: false, message: `There is no output "nope" on "${a}".` });
+  assert.equal(doc.serialize(), before);
+  const made = doc.connect({ node: a, port: 'out' }, { node: b, port: 'table' });
+  assert.ok(made.ok);
+  assert.deepEqual([...made.changed].sort(), [a, b].sort());
+  const gone = doc.disconnect({ id: 'x', source: { node: a, port: 'out' }, target: { node: b, port: 'table' } });
+  assert.ok(gone.ok);
+  const again = doc.disconnect({ id: 'x', source: { node: a, port: 'out' }, target: { node: b, port: 'table' } });
+  assert.equal(again.ok, false);
 });

@@ -212,10 +212,16 @@ async def test_old_version_is_a_warning_not_an_error(jp_fetch, backend) -> None:
     assert "v1.0" in result["problems"][0]["message"]
 
 
-async def test_layout_hint_is_not_reported_but_other_unknown_classes_warn(jp_fetch, backend, corpus_in_root) -> None:
-    layout = await validate(jp_fetch, {"content": (corpus_in_root / "11-editor-layout.cwl").read_text(),
-                                       "path": "pipelines/11-editor-layout.cwl"})
+async def test_the_editor_layout_is_not_reported_but_unknown_classes_warn(jp_fetch, backend, corpus_in_root) -> None:
+    text = (corpus_in_root / "11-editor-layout.cwl").read_text()
+    layout = await validate(jp_fetch, {"content": text, "path": "pipelines/11-editor-layout.cwl"})
     assert layout == {"valid": True, "problems": []}
+    # the first editor versions' hint is an unknown class like any other (the editor saves files in the new form)
+    old = text[: text.index("\ndl:layout:") + 1] + "hints:\n  - class: dl:Layout\n    nodes: {make: {x: 1, y: 2}}\n"
+    legacy = await validate(jp_fetch, {"content": old, "path": "pipelines/11-editor-layout.cwl"})
+    assert legacy["valid"] is True, legacy
+    [problem] = legacy["problems"]
+    assert problem["severity"] == "warning" and "https://datalabs.dev/cwl#Layout" in problem["message"]
     meta = await validate(jp_fetch, {"content": (corpus_in_root / "09-requirements-hints.cwl").read_text(),
                                      "path": "pipelines/09-requirements-hints.cwl"})
     assert meta["valid"] is True

@@ -1,19 +1,11 @@
 # A workflow as the Datalabs pipeline editor saves it: node positions live in a
-# namespaced workflow-level hint (dl:Layout), so the .cwl file is the whole document.
+# namespaced extension field (dl:layout: node id, x, y), which CWL tools ignore,
+# so the .cwl file is the whole document and means the same to every CWL tool.
 cwlVersion: v1.2
 class: Workflow
 $namespaces:
   dl: https://datalabs.dev/cwl#
-label: Editor layout hint
-hints:
-  - class: dl:Layout
-    nodes:
-      make:
-        x: 120
-        y: 80
-      shout:
-        x: 360.5
-        y: 80
+label: Editor layout
 inputs:
   message:
     type: string
@@ -33,3 +25,9 @@ steps:
     in:
       file: make/out
     out: [out]
+dl:layout:
+  nodes:
+    - [input:message, -140, 80]
+    - [make, 120, 80]
+    - [shout, 360.5, 80]
+    - [output:result, 600, 80]

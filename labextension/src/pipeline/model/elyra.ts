@@ -3,7 +3,7 @@
  * CWL CommandLineTool steps built by `toolForFile`; links become step inputs reading upstream outputs.
  */
 import { IUpstreamFile, outputId, stem, toolForFile } from './filestep';
-import { LAYOUT_CLASS, LAYOUT_NAMESPACE } from './document';
+import { LAYOUT_FIELD, LAYOUT_NAMESPACE } from './savedlayout';
 
 export class ElyraImportError extends Error {}
 
@@ -101,7 +101,7 @@ export function importElyra(json: unknown): IElyraImport {
     outputsOf.set(String(n.id), stringList(obj(obj(n.app_data).component_parameters).outputs));
   }
   const steps: Obj = {};
-  const layout: Obj = {};
+  const layout: [string, number, number][] = [];
   const consumed = new Set<string>();
   for (const n of nodes) {
     const app = obj(n.app_data);
@@ -156,7 +156,7 @@ export function importElyra(json: unknown): IElyraImport {
     const x = num(ui.x_pos);
     const y = num(ui.y_pos);
     if (x !== undefined && y !== undefined) {
-      layout[id] = { x: Math.round(x), y: Math.round(y) };
+      layout.push([id, Math.round(x), Math.round(y)]);
     }
   }
   const outputs: Obj = {};
@@ -175,10 +175,10 @@ export function importElyra(json: unknown): IElyraImport {
     label: name,
     doc: `Imported from an Elyra pipeline (pipeline-flow ${version}).`,
     $namespaces: { dl: LAYOUT_NAMESPACE },
-    hints: [{ class: LAYOUT_CLASS, nodes: layout }],
     inputs: {},
     outputs,
-    steps
+    steps,
+    [`dl:${LAYOUT_FIELD}`]: { nodes: layout }
   };
   return { workflow, warnings };
 }

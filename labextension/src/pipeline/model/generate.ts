@@ -37,11 +37,10 @@ export function generatedPipeline(n: number, withLayout = true): string {
     );
   }
   if (withLayout) {
-    lines.push('hints:', '  - class: dl:Layout', '    nodes:');
+    lines.push('dl:layout:', '  nodes:', '    - [input:source, 0, 0]');
     for (let i = 1; i <= n; i++) {
-      lines.push(`      step_${i}: {x: ${(i % 20) * 260 + 260}, y: ${Math.floor(i / 20) * 140}}`);
+      lines.push(`    - [step_${i}, ${(i % 20) * 260 + 260}, ${Math.floor(i / 20) * 140}]`);
     }
-    lines.push('    inputs:', '      source: {x: 0, y: 0}');
   }
   return lines.join('\n') + '\n';
 }

@@ -2,7 +2,7 @@
  * An editing session: the current document plus undo/redo. An edit records the text before it (one
  * serialization per user action, never per node); a move records only the old positions.
  */
-import { IPosition, PipelineDocument } from './document';
+import { EditResult, IPosition, PipelineDocument } from './document';
 
 type Entry =
   | { kind: 'text'; label: string; text: string }
@@ -33,12 +33,12 @@ export class PipelineSession {
     }
   }
 
-  /** Run an edit on the document; it can be undone (an edit returning `{ok: false}` changed nothing). */
-  edit<T>(label: string, fn: (doc: PipelineDocument) => T): T {
+  /** Run an edit on the document; it can be undone (a refused edit changed nothing and is not recorded). */
+  edit<T>(label: string, fn: (doc: PipelineDocument) => EditResult<T>): EditResult<T> {
     const text = this.doc.serialize();
     const result = fn(this.doc);
-    if (result && typeof result === 'object' && (result as { ok?: unknown }).ok === false) {
-      return result; // refused: nothing changed
+    if (!result.ok) {
+      return result;
     }
     this.push(this.undoStack, { kind: 'text', label, text });
     this.redoStack = [];

@@ -4,7 +4,7 @@
  */
 import * as React from 'react';
 
-import { INPUT_PREFIX, OUTPUT_PREFIX, PipelineDocument } from '../model/document';
+import { EditResult, INPUT_PREFIX, OUTPUT_PREFIX, PipelineDocument } from '../model/document';
 import { formatType, itemsOf, parseType } from '../model/types';
 import { parseValue, valueText } from './values';
 
@@ -13,7 +13,7 @@ export interface IPropertiesProps {
   selected: string | null;
   rev: number;
   docPath: string;
-  edit: <T>(label: string, fn: (d: PipelineDocument) => T) => T;
+  edit: <T>(label: string, fn: (d: PipelineDocument) => EditResult<T>) => EditResult<T>;
 }
 
 /** A text field that commits on Enter or when it loses focus, and says what is wrong with its value. */

@@ -97,8 +97,15 @@ export class PipelineEditorContent extends ReactWidget {
     this.load();
   }
 
-  /** Write the edited document into the document model (only a document that was parsed and edited). */
+  /**
+   * Write the edited document into the document model (only a document that was parsed and edited).
+   * A file in the old layout format is saved in the current one (cwltool warns about the old hint and
+   * looks its namespace up on the network).
+   */
   syncToModel(): void {
+    if (this.session?.doc.hasLegacyLayout) {
+      this.session.edit('Update the layout format', d => d.migrateLayout());
+    }
     if (!this.session || this.session.revision === this.syncedRevision) {
       return;
     }
