@@ -16,6 +16,7 @@ from traitlets.config import Configurable
 
 from ..catalog import VOLUME_ROOT, Catalog, CatalogStore, shared_store
 from ..errors import Conflict, DatalabsError, InvalidOptions, to_http_error
+from ..webapp.server_proxy import ready_path
 from .options import LaunchOptions, options_from_form, parse_options
 from .pages import catalog_view, group_names, render_template
 from .plan import LaunchPlan, build_launch_plan
@@ -231,6 +232,35 @@ class DatalabsSpawner(Configurable):
             self.report(90, f"{plan.datalab.title} is on screen")
         except TimeoutError:
             self.report(90, f"{plan.datalab.title} is taking long to start; opening it anyway")
+
+    async def wait_for_webapp(self, server_url: str) -> None:
+        """For a web-app datalab: ask its app through the server (which starts it) until it answers, or its timeout.
+
+        jupyter-server-proxy starts the app on this first request and answers once the app does,
+        so the tab opens on a page that is already up.
+        """
+        plan = self.plan
+        app = plan.contract.webapp if plan is not None else None
+        if app is None:
+            return
+        self.report(60, f"{app.title} is starting")
+        url = url_path_join(server_url, self.server.base_url, ready_path(app))
+        client = AsyncHTTPClient()
+
+        async def answers() -> bool:
+            try:
+                response = await client.fetch(url, headers={"Authorization": f"token {self.api_token}"},
+                                              request_timeout=app.webapp.timeout + 5, follow_redirects=False,
+                                              raise_error=False)
+            except OSError:
+                return False
+            return response.code < 500
+
+        try:
+            await exponential_backoff(answers, "", start_wait=0.05, max_wait=0.5, timeout=app.webapp.timeout)
+            self.report(90, f"{app.title} answers")
+        except TimeoutError:
+            self.report(90, f"{app.title} is taking long to start; opening it anyway")
 
     # --- progress events shown on the spawn page -------------------------------------------
 
