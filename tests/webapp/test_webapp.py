@@ -14,7 +14,7 @@ import requests
 from astropy.io import fits
 from playwright.sync_api import expect, sync_playwright
 
-from datalabs_hub.testing.hub import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DEMO_VOLUMES
+from datalabs_hub.testing.hub import ARTIFACTS, CHECKOUT, CHROMIUM, CHROMIUM_ARGS, DEMO_VOLUMES, RealHub, cleanup_tree
 
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 800, "height": 900}
@@ -31,6 +31,24 @@ def spawn(hub, account, server: str, datalab: str, volumes: list[str]) -> dict:
 
 
 @pytest.fixture(scope="module")
+def webapp_hub(tmp_path_factory, accounts):
+    """A hub with the catalogue as shipped in spawner_profiles/ (its JS9 and Voilà entries) on the demo volumes."""
+    assert (DEMO_VOLUMES / "heliophysics").is_dir(), "run `bash bootstrap.sh test` to build the demo volumes"
+    work = tmp_path_factory.mktemp("webapp-hub")
+    hub = RealHub(workdir=work, catalog=CHECKOUT / "spawner_profiles", volume_roots=[DEMO_VOLUMES])
+    try:
+        hub.start()
+        for account in accounts.values():
+            hub.api("POST", f"/users/{account.name}")
+        yield hub
+    finally:
+        hub.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "webapp-hub.log").write_text(hub.log())
+        cleanup_tree(work)
+
+
+@pytest.fixture(scope="module")
 def browser():
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -42,27 +60,27 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def js9(shipped_hub, accounts):
+def js9(webapp_hub, accounts):
     """Alice's JS9 datalab with the heliophysics and astronomy volumes (the entry's defaults)."""
     alice = accounts["alice"]
-    spawn(shipped_hub, alice, "images", "js9", ["heliophysics", "astronomy"])
+    spawn(webapp_hub, alice, "images", "js9", ["heliophysics", "astronomy"])
     try:
         yield "images"
     finally:
-        shipped_hub.api("DELETE", f"/users/{alice.name}/servers/images")
-        shipped_hub.wait_stopped(alice.name, "images")
+        webapp_hub.api("DELETE", f"/users/{alice.name}/servers/images")
+        webapp_hub.wait_stopped(alice.name, "images")
 
 
 @pytest.fixture(scope="module")
-def stix(shipped_hub, accounts):
+def stix(webapp_hub, accounts):
     """Alice's Voilà STIX dashboard datalab with the heliophysics volume."""
     alice = accounts["alice"]
-    spawn(shipped_hub, alice, "stix", "stix-dashboard", ["heliophysics"])
+    spawn(webapp_hub, alice, "stix", "stix-dashboard", ["heliophysics"])
     try:
         yield "stix"
     finally:
-        shipped_hub.api("DELETE", f"/users/{alice.name}/servers/stix")
-        shipped_hub.wait_stopped(alice.name, "stix")
+        webapp_hub.api("DELETE", f"/users/{alice.name}/servers/stix")
+        webapp_hub.wait_stopped(alice.name, "stix")
 
 
 class Messages:
@@ -115,9 +133,9 @@ CANVAS_LEVELS = """() => {
 
 
 @pytest.mark.parametrize("viewport,name", [(WIDE, "wide"), (NARROW, "narrow")])
-def test_js9_lists_the_volumes_images_and_displays_one_with_its_naxis(js9, shipped_hub, accounts, browser, viewport, name):
+def test_js9_lists_the_volumes_images_and_displays_one_with_its_naxis(js9, webapp_hub, accounts, browser, viewport, name):
     alice = accounts["alice"]
-    context, page, messages = open_datalab(browser, shipped_hub, alice, js9, viewport)
+    context, page, messages = open_datalab(browser, webapp_hub, alice, js9, viewport)
     try:
         # the datalab opens full-page on the app, which lists the FITS images of both volumes
         page.wait_for_url(f"**/user/{alice.name}/{js9}/webapp-js9/")
@@ -144,15 +162,15 @@ def test_js9_lists_the_volumes_images_and_displays_one_with_its_naxis(js9, shipp
 
 
 @pytest.mark.parametrize("viewport,name", [(WIDE, "wide"), (NARROW, "narrow")])
-def test_voila_dashboard_plots_the_stix_light_curve(stix, shipped_hub, accounts, browser, viewport, name):
+def test_voila_dashboard_plots_the_stix_light_curve(stix, webapp_hub, accounts, browser, viewport, name):
     alice = accounts["alice"]
     path = next((DEMO_VOLUMES / "heliophysics").glob("**/*stix-ql-lightcurve*.fits"))
     samples = len(fits.getdata(path, "DATA"))
-    context, page, messages = open_datalab(browser, shipped_hub, alice, stix, viewport)
+    context, page, messages = open_datalab(browser, webapp_hub, alice, stix, viewport)
     try:
         page.wait_for_url(f"**/user/{alice.name}/{stix}/webapp-stix-dashboard/")
         expect(page.get_by_role("heading", name="Solar Orbiter STIX: X-ray light curve")).to_be_visible(timeout=90_000)
-        expect(page.get_by_text(f"{samples} samples from 2020-05-05")).to_be_visible(timeout=90_000)
+        expect(page.get_by_text(f"{samples} samples from 2020-05-06")).to_be_visible(timeout=90_000)
         plot = page.locator("img[src^='data:image/png']").first
         expect(plot).to_be_visible()
         size = plot.evaluate("img => [img.naturalWidth, img.naturalHeight]")
@@ -171,17 +189,17 @@ def app_urls(hub, user: str) -> list[str]:
             f"{hub.url}/user/{user}/stix/webapp-stix-dashboard/"]
 
 
-def test_no_credentials_redirect_to_login(js9, stix, shipped_hub, accounts):
-    for url in app_urls(shipped_hub, accounts["alice"].name):
+def test_no_credentials_redirect_to_login(js9, stix, webapp_hub, accounts):
+    for url in app_urls(webapp_hub, accounts["alice"].name):
         r = requests.get(url, timeout=30)
-        assert r.url.startswith(f"{shipped_hub.url}/hub/login"), (url, r.url)
+        assert r.url.startswith(f"{webapp_hub.url}/hub/login"), (url, r.url)
         assert "JS9" not in r.text and "STIX" not in r.text
 
 
-def test_another_users_token_is_refused(js9, stix, shipped_hub, accounts):
+def test_another_users_token_is_refused(js9, stix, webapp_hub, accounts):
     alice, bob = accounts["alice"].name, accounts["bob"].name
-    bob_token, alice_token = shipped_hub.user_token(bob), shipped_hub.user_token(alice)
-    for url in app_urls(shipped_hub, alice):
+    bob_token, alice_token = webapp_hub.user_token(bob), webapp_hub.user_token(alice)
+    for url in app_urls(webapp_hub, alice):
         r = requests.get(url, headers={"Authorization": f"token {bob_token}"}, timeout=30, allow_redirects=False)
         assert r.status_code == 403, (url, r.status_code)
         # the owner's token reaches the app (the refusal is not a broken path)
@@ -245,12 +263,12 @@ def test_apps_do_not_get_the_servers_hub_token(js9, stix, accounts):
         assert env.get("LD_PRELOAD", "").endswith("libdatalabs-loopback.so")
 
 
-def test_stopping_the_datalab_stops_the_app(shipped_hub, accounts):
+def test_stopping_the_datalab_stops_the_app(webapp_hub, accounts):
     bob = accounts["bob"]
-    spawn(shipped_hub, bob, "js9-stop", "js9", ["heliophysics"])
+    spawn(webapp_hub, bob, "js9-stop", "js9", ["heliophysics"])
     assert app_process(bob.name, "datalabs_hub.webapp.js9_server")
-    shipped_hub.api("DELETE", f"/users/{bob.name}/servers/js9-stop")
-    shipped_hub.wait_stopped(bob.name, "js9-stop")
+    webapp_hub.api("DELETE", f"/users/{bob.name}/servers/js9-stop")
+    webapp_hub.wait_stopped(bob.name, "js9-stop")
     deadline = time.monotonic() + 30
     while processes_of(bob.name) and time.monotonic() < deadline:
         time.sleep(0.3)

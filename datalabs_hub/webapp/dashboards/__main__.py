@@ -1,6 +1,8 @@
 """Serve a shipped Voilà dashboard: ``python -m datalabs_hub.webapp.dashboards NAME [voila options]``.
 
-Catalogue entries name the notebook of this folder instead of a path into the installation.
+Catalogue entries name the notebook of this folder instead of a path into the installation. The
+dashboard uses our ``datalabs`` Voilà template (Voilà's ``lab`` without stylesheets from a CDN) and
+leaves out the JupyterLab extension of the JupyterLab datalabs.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ def main(argv: list[str]) -> int:
     if voila is None:
         print("voila is not installed (pip install 'datalabs-hub[astro]')", file=sys.stderr)
         return 2
-    os.execv(voila, [voila, str(HERE / f"{argv[0]}.ipynb"), *argv[1:]])
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(HERE / "share"), os.environ.get("JUPYTER_PATH")) if p)
+    defaults = ["--template=datalabs", "--VoilaConfiguration.extension_denylist=datalabs-hub"]
+    os.execv(voila, [voila, str(HERE / f"{argv[0]}.ipynb"), *defaults, *argv[1:]])
 
 
 if __name__ == "__main__":
