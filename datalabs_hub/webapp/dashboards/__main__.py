@@ -2,7 +2,8 @@
 
 Catalogue entries name the notebook of this folder instead of a path into the installation. The
 dashboard uses our ``datalabs`` Voilà template (Voilà's ``lab`` without stylesheets from a CDN) and
-leaves out the JupyterLab extension of the JupyterLab datalabs.
+loads no JupyterLab extension but the code highlighting (those of JupyterLab datalabs are built
+for a newer JupyterLab than Voilà's and warn in the browser).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def main(argv: list[str]) -> int:
         print("voila is not installed (pip install 'datalabs-hub[astro]')", file=sys.stderr)
         return 2
     os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(HERE / "share"), os.environ.get("JUPYTER_PATH")) if p)
-    defaults = ["--template=datalabs", "--VoilaConfiguration.extension_denylist=datalabs-hub"]
+    defaults = ["--template=datalabs", "--VoilaConfiguration.extension_allowlist=jupyterlab_pygments"]
     os.execv(voila, [voila, str(HERE / f"{argv[0]}.ipynb"), *defaults, *argv[1:]])
 
 
