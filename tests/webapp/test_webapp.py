@@ -11,6 +11,7 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
+import websocket
 from astropy.io import fits
 from playwright.sync_api import expect, sync_playwright
 
@@ -205,6 +206,12 @@ def test_another_users_token_is_refused(js9, stix, webapp_hub, accounts):
         # the owner's token reaches the app (the refusal is not a broken path)
         r = requests.get(url, headers={"Authorization": f"token {alice_token}"}, timeout=60)
         assert r.status_code == 200, (url, r.status_code, r.text[:300])
+    # websockets too (Voila's kernel channels): refused before they reach the app
+    ws_url = f"ws://127.0.0.1:{webapp_hub.port}/user/{alice}/stix/webapp-stix-dashboard/api/kernels/x/channels"
+    for headers in ([], [f"Authorization: token {bob_token}"]):
+        with pytest.raises(websocket.WebSocketBadStatusException) as info:
+            websocket.create_connection(ws_url, header=headers, timeout=20)
+        assert info.value.status_code in (302, 403)
 
 
 def processes_of(user: str) -> list[psutil.Process]:
