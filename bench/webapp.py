@@ -15,7 +15,8 @@ catalogue (spawner_profiles/) on the demo volumes, one test account. For each da
   total   spawn + page: what a user waits after pressing Launch
 
 The JupyterLab datalab (`jupyterlab-astro`, the same volume) is the baseline. Everything started is
-removed in a finally block (hub, proxy, servers, the account).
+removed in a finally block (hub, proxy, servers, the account); the hub's log is kept in
+/tmp/bench-webapp-hub.log.
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ def main() -> int:
             browser.close()
     finally:
         hub.close()
+        Path("/tmp/bench-webapp-hub.log").write_text(hub.log())
         delete_account(account.name)
         cleanup_tree(work)
     print(f"\nmedian of {args.runs} runs, seconds (spawn request -> first meaningful paint):")
