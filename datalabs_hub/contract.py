@@ -1,9 +1,9 @@
 """What the hub hands a datalab: one typed contract, written by the hub and read by the datalab's server.
 
 The hub builds a :class:`DatalabContract` from the launch plan and passes it as environment
-variables (:meth:`DatalabContract.to_env`); the datalab's server extension and its desktop sessions
-read it back with the same models (:func:`read_volumes`, :func:`read_desktop_apps`, :func:`read_webapp`). Both sides share the
-catalogue's id pattern. Pure: no file system, no processes.
+variables (:meth:`DatalabContract.to_env`); the datalab's server extension, its desktop sessions
+and its web app read it back with the same models (:func:`read_volumes`, :func:`read_desktop_apps`,
+:func:`read_webapp`). Both sides share the catalogue's id pattern. Pure: no file system, no processes.
 
 ==============================  =====================================================
 ``DATALABS_DATALAB``            the catalogue id of the running datalab
