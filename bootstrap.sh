@@ -93,6 +93,15 @@ if ! stamp_ok loopback "$want" || [ ! -f datalabs_hub/desktop/lib/libdatalabs-lo
 fi
 ln -sfn "$CHECKOUT/proxies/jupyter_server_config.py" "$VENV/etc/jupyter/jupyter_server_config.py"
 
+# 3c. Web-app datalabs: JS9 (npm js9, pinned in its package-lock.json) into the checkout, served by
+# datalabs_hub/webapp/js9_server.py (never committed: node_modules is ignored).
+want=$(hash_files datalabs_hub/webapp/js9/package.json datalabs_hub/webapp/js9/package-lock.json)
+if ! stamp_ok js9 "$want" || [ ! -f datalabs_hub/webapp/js9/node_modules/js9/js9.min.js ]; then
+  say "Installing JS9 for the JS9 web-app datalab"
+  npm ci --prefix datalabs_hub/webapp/js9 --no-audit --no-fund --loglevel=error
+  stamp_set js9 "$want"
+fi
+
 # 4. configurable-http-proxy, the hub's proxy (npm).
 if [ ! -f "$VENV/share/chp/node_modules/configurable-http-proxy/package.json" ] || ! stamp_ok chp "$CHP_VERSION"; then
   say "Installing configurable-http-proxy $CHP_VERSION"

@@ -1,9 +1,9 @@
 """What the hub hands a datalab: one typed contract, written by the hub and read by the datalab's server.
 
 The hub builds a :class:`DatalabContract` from the launch plan and passes it as environment
-variables (:meth:`DatalabContract.to_env`); the datalab's server extension and its desktop sessions
-read it back with the same models (:func:`read_volumes`, :func:`read_desktop`). Both sides share the
-catalogue's id pattern. Pure: no file system, no processes.
+variables (:meth:`DatalabContract.to_env`); the datalab's server extension, its desktop sessions
+and its web app read it back with the same models (:func:`read_volumes`, :func:`read_desktop_apps`,
+:func:`read_webapp`). Both sides share the catalogue's id pattern. Pure: no file system, no processes.
 
 ==============================  =====================================================
 ``DATALABS_DATALAB``            the catalogue id of the running datalab
@@ -11,6 +11,7 @@ catalogue's id pattern. Pure: no file system, no processes.
 ``DATALABS_VOLUMES``            JSON list of :class:`VolumeInfo` (the archive volumes mounted)
 ``DATALABS_DESKTOP_APPS``       JSON list of :class:`DesktopAppInfo` (the desktop applications offered)
 ``DATALABS_DESKTOP_AUTOSTART``  the application a desktop datalab starts with its server
+``DATALABS_WEBAPP``             JSON :class:`WebAppInfo`: the web app a web-app datalab serves
 ==============================  =====================================================
 """
 
@@ -23,7 +24,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, ValidationError, field_validator
 
-from .catalog.models import ID_HINT, ID_PATTERN, DesktopApp, EntryId
+from .catalog.models import ID_HINT, ID_PATTERN, DesktopApp, EntryId, WebApp
 from .errors import ContractError
 
 ENV_DATALAB = "DATALABS_DATALAB"
@@ -31,6 +32,7 @@ ENV_DATALAB_TITLE = "DATALABS_DATALAB_TITLE"
 ENV_VOLUMES = "DATALABS_VOLUMES"
 ENV_DESKTOP_APPS = "DATALABS_DESKTOP_APPS"
 ENV_DESKTOP_AUTOSTART = "DATALABS_DESKTOP_AUTOSTART"
+ENV_WEBAPP = "DATALABS_WEBAPP"
 
 #: A larger value of one variable is refused before parsing (the hub never sends one).
 MAX_VALUE_BYTES = 256 * 1024
@@ -73,6 +75,14 @@ class DesktopAppInfo(_Wire):
     desktop: DesktopApp
 
 
+class WebAppInfo(_Wire):
+    """The web app a web-app datalab serves (its catalogue id, title and ``webapp:`` block)."""
+
+    id: EntryId
+    title: Title
+    webapp: WebApp
+
+
 class DatalabContract(_Wire):
     """Everything the hub tells one datalab."""
 
@@ -81,6 +91,7 @@ class DatalabContract(_Wire):
     volumes: list[VolumeInfo] = Field(default_factory=list, max_length=MAX_VOLUMES)
     desktop_apps: list[DesktopAppInfo] = Field(default_factory=list, max_length=MAX_APPS)
     desktop_autostart: EntryId | None = None
+    webapp: WebAppInfo | None = None
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that carry the contract into the datalab."""
@@ -93,6 +104,8 @@ class DatalabContract(_Wire):
             env[ENV_DESKTOP_APPS] = _dump(self.desktop_apps)
         if self.desktop_autostart:
             env[ENV_DESKTOP_AUTOSTART] = self.desktop_autostart
+        if self.webapp:
+            env[ENV_WEBAPP] = self.webapp.model_dump_json(by_alias=True, exclude_none=True)
         return env
 
 
@@ -155,6 +168,21 @@ def read_desktop_autostart(env: Mapping[str, str]) -> str | None:
     return env.get(ENV_DESKTOP_AUTOSTART) or None
 
 
+def read_webapp(env: Mapping[str, str]) -> WebAppInfo | None:
+    """The web app of a web-app datalab (None for other datalabs; raises :class:`ContractError` naming the field)."""
+    raw = env.get(ENV_WEBAPP)
+    if raw is None or not raw.strip():
+        return None
+    if len(raw.encode("utf-8", errors="replace")) > MAX_VALUE_BYTES:
+        raise ContractError(ENV_WEBAPP, f"is {len(raw)} bytes long; at most {MAX_VALUE_BYTES}")
+    try:
+        return WebAppInfo.model_validate_json(raw)
+    except ValidationError as e:
+        err = e.errors(include_url=False)[0]
+        message = err["msg"].removeprefix("Value error, ")
+        raise ContractError(_where(ENV_WEBAPP, tuple(err["loc"])), message) from None
+
+
 def read_contract(env: Mapping[str, str]) -> DatalabContract:
     """The whole contract (raises :class:`ContractError` naming the variable, item and field)."""
     try:
@@ -164,6 +192,7 @@ def read_contract(env: Mapping[str, str]) -> DatalabContract:
             volumes=read_volumes(env),
             desktop_apps=read_desktop_apps(env),
             desktop_autostart=read_desktop_autostart(env),
+            webapp=read_webapp(env),
         )
     except ValidationError as e:
         err = e.errors(include_url=False)[0]

@@ -7,6 +7,7 @@ Everything here is pure: no file system access beyond what the loader passes in.
 from __future__ import annotations
 
 import re
+import string
 from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
@@ -220,6 +221,76 @@ class DesktopApp(_Strict):
         return int(width), int(height)
 
 
+#: Placeholders of a web app's command, env and headers: jupyter-server-proxy's, plus ``{prefix}`` (the app's own
+#: URL path) and ``{token}`` (a secret made when the datalab's server starts, for apps that check a token).
+WEBAPP_PLACEHOLDERS = ("port", "unix_socket", "base_url", "prefix", "token")
+HeaderName = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
+AppPath = Annotated[str, Field(pattern=r"^/[^\s#]*$", max_length=512)]
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` placeholders of ``text`` (``{{`` and ``}}`` are literal braces); raises ValueError if malformed."""
+    names = set()
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if name not in WEBAPP_PLACEHOLDERS or spec or conversion:
+            known = ", ".join(f"{{{n}}}" for n in WEBAPP_PLACEHOLDERS)
+            raise ValueError(f"unknown placeholder {{{name}}} in {text!r}; use {known} (write {{{{ and }}}} for braces)")
+        names.add(name)
+    return names
+
+
+class WebApp(_Strict):
+    """The ``webapp:`` block of a web-app datalab: an HTTP server started and proxied by jupyter-server-proxy."""
+
+    command: list[CommandArg] = Field(
+        min_length=1, max_length=64,
+        description="argv of the server; {port}, {unix_socket}, {base_url} and {prefix} are filled in",
+    )
+    listen: Literal["unix", "tcp"] = Field(
+        "tcp", description="unix: a socket in a private folder ({unix_socket}); tcp: a port on 127.0.0.1 ({port})"
+    )
+    path: AppPath = Field("/", description="the page the datalab opens on, relative to the app's root")
+    ready_path: AppPath = Field("/", description="a path that answers once the app is up (the spawner asks it)")
+    timeout: Annotated[int, Field(ge=1, le=600)] = Field(60, description="seconds the app may take to answer")
+    absolute_url: bool = Field(
+        False, description="the app is told its full URL path ({prefix}) and receives requests with it"
+    )
+    env: dict[EnvName, Annotated[str, Field(max_length=4096)]] = Field(default_factory=dict)
+    headers: dict[HeaderName, Annotated[str, Field(max_length=4096, pattern=r"^[^\r\n\x00]*$")]] = Field(
+        default_factory=dict, description="headers the proxy adds to every request, e.g. Authorization: token {token}"
+    )
+    loopback_only: bool = Field(True, description="bind the app's listening sockets to the loopback address")
+
+    @field_validator("command")
+    @classmethod
+    def _command_placeholders(cls, value: list[str]) -> list[str]:
+        for arg in value:
+            placeholders(arg)
+        return value
+
+    @field_validator("env", "headers")
+    @classmethod
+    def _env_placeholders(cls, value: dict[str, str]) -> dict[str, str]:
+        for text in value.values():
+            placeholders(text)
+        return value
+
+    @model_validator(mode="after")
+    def _listens_where_told(self) -> WebApp:
+        used = set().union(*(placeholders(a) for a in [*self.command, *self.env.values(), *self.headers.values()]))
+        needed = "unix_socket" if self.listen == "unix" else "port"
+        if needed not in used:
+            raise ValueError(f"listen: {self.listen} needs {{{needed}}} in command or env (where the app listens)")
+        if self.absolute_url and "prefix" not in used and "base_url" not in used:
+            raise ValueError("absolute_url: true needs {prefix} in command or env (the app must know its URL path)")
+        if "token" in used and not any("token" in placeholders(v) for v in self.headers.values()):
+            raise ValueError("{token} in command or env needs a header that sends it, e.g. Authorization: token {token}")
+        return self
+
+
 class Datalab(_Strict):
     """An entry of the datalab catalogue: a JupyterLab environment, a desktop application or a web app."""
 
@@ -236,6 +307,7 @@ class Datalab(_Strict):
     default_volumes: list[EntryId] = Field(default_factory=list, max_length=100)
     allowed_groups: list[ShortText] = Field(default_factory=list, description="empty: every user")
     desktop: DesktopApp | None = Field(None, description="the X11 program of a desktop datalab")
+    webapp: WebApp | None = Field(None, description="the web server of a web-app datalab")
 
     @model_validator(mode="after")
     def _desktop_block(self) -> Datalab:
@@ -243,6 +315,14 @@ class Datalab(_Strict):
             raise ValueError("a datalab of kind 'desktop' needs a 'desktop:' block with at least 'command'")
         if self.kind != "desktop" and self.desktop is not None:
             raise ValueError(f"only datalabs of kind 'desktop' have a 'desktop:' block (this one is '{self.kind}')")
+        return self
+
+    @model_validator(mode="after")
+    def _webapp_block(self) -> Datalab:
+        if self.kind == "webapp" and self.webapp is None:
+            raise ValueError("a datalab of kind 'webapp' needs a 'webapp:' block with at least 'command'")
+        if self.kind != "webapp" and self.webapp is not None:
+            raise ValueError(f"only datalabs of kind 'webapp' have a 'webapp:' block (this one is '{self.kind}')")
         return self
 
 

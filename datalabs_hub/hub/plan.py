@@ -8,8 +8,9 @@ from typing import Iterable
 
 from ..catalog.loader import Catalog
 from ..catalog.models import ArchiveVolume, Datalab, Environment, KubernetesVolumeSource, allowed_for
-from ..contract import MAX_ICON_URI_BYTES, DatalabContract, DesktopAppInfo, VolumeInfo
+from ..contract import MAX_ICON_URI_BYTES, DatalabContract, DesktopAppInfo, VolumeInfo, WebAppInfo
 from ..errors import InvalidOptions
+from ..webapp.server_proxy import webapp_page
 from .options import LaunchOptions
 
 
@@ -69,6 +70,8 @@ class LaunchPlan:
             return self.environment.default_url
         if self.datalab.kind == "desktop":
             return f"/desktop/{self.datalab.id}/"
+        if self.contract.webapp is not None:
+            return webapp_page(self.contract.webapp)
         return None
 
     @property
@@ -100,6 +103,13 @@ def desktop_apps_for(catalog: Catalog, datalab: Datalab, groups: frozenset[str])
     return [desktop_app_info(d, catalog.icons.get(d.id)) for d in chosen]
 
 
+def webapp_info(datalab: Datalab) -> WebAppInfo | None:
+    """What a web-app datalab is told about its web app (None for other kinds)."""
+    if datalab.webapp is None:
+        return None
+    return WebAppInfo(id=datalab.id, title=datalab.title, webapp=datalab.webapp)
+
+
 def build_launch_plan(catalog: Catalog, options: LaunchOptions, groups: Iterable[str] = ()) -> LaunchPlan:
     """Check ``options`` against the catalogue and the user's groups, and plan the launch.
 
@@ -123,5 +133,6 @@ def build_launch_plan(catalog: Catalog, options: LaunchOptions, groups: Iterable
         volumes=[v.info() for v in volumes],
         desktop_apps=desktop_apps_for(catalog, datalab, groups),
         desktop_autostart=datalab.id if datalab.kind == "desktop" else None,
+        webapp=webapp_info(datalab),
     )
     return LaunchPlan(datalab=datalab, volumes=tuple(volumes), contract=contract)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, Iterator
 
 from jupyterhub.utils import exponential_backoff, url_path_join
-from tornado.httpclient import AsyncHTTPClient
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from traitlets import Integer, List, Unicode, default
 from traitlets.config import Configurable
 
 from ..catalog import VOLUME_ROOT, Catalog, CatalogStore, shared_store
 from ..errors import Conflict, DatalabsError, InvalidOptions, to_http_error
+from ..webapp.server_proxy import ready_path
 from .options import LaunchOptions, options_from_form, parse_options
 from .pages import group_names, spawn_form_html
 from .plan import LaunchPlan, build_launch_plan
@@ -158,6 +160,7 @@ class DatalabsSpawner(Configurable):
             )
         self.apply_plan(plan)
         self.plan = plan
+        self._launch_started = time.monotonic()
         self.last_good_options = options.model_dump(exclude_none=True)
         self.progress_events = []
         self.report(5, f"Launching {plan.datalab.title}")
@@ -230,6 +233,42 @@ class DatalabsSpawner(Configurable):
             self.report(90, f"{plan.datalab.title} is on screen")
         except TimeoutError:
             self.report(90, f"{plan.datalab.title} is taking long to start; opening it anyway")
+
+    _launch_started: float = 0.0
+
+    async def wait_for_webapp(self, server_url: str) -> None:
+        """For a web-app datalab: ask its app through the server (which starts it) until it answers.
+
+        jupyter-server-proxy starts the app on this first request and answers once the app does,
+        so the tab opens on a page that is already up. The wait ends at the app's ``timeout`` or a
+        few seconds before the hub's ``start_timeout``, whichever comes first; the tab then opens
+        anyway and the page appears when the app is up.
+        """
+        plan = self.plan
+        app = plan.contract.webapp if plan is not None else None
+        if app is None:
+            return
+        self.report(60, f"{app.title} is starting")
+        url = url_path_join(server_url, self.server.base_url, ready_path(app))
+        client = AsyncHTTPClient()
+
+        wait = max(1.0, min(app.webapp.timeout, self._launch_started + self.start_timeout - 5 - time.monotonic()))
+        deadline = time.monotonic() + wait
+
+        async def answers() -> bool:
+            try:  # the first request waits while jupyter-server-proxy starts the app
+                response = await client.fetch(url, headers={"Authorization": f"token {self.api_token}"},
+                                              request_timeout=max(0.5, deadline - time.monotonic()),
+                                              follow_redirects=False, raise_error=False)
+            except (OSError, HTTPClientError):
+                return False
+            return response.code < 500
+
+        try:
+            await exponential_backoff(answers, "", start_wait=0.05, max_wait=0.5, timeout=wait)
+            self.report(90, f"{app.title} answers")
+        except TimeoutError:
+            self.report(90, f"{app.title} is taking long to start; opening it anyway")
 
     # --- progress events shown on the spawn page -------------------------------------------
 

@@ -96,8 +96,8 @@ def test_bad_catalogue_names_file_entry_and_field(tmp_path, text, expected):
 
 
 def test_duplicate_ids_across_files(tmp_path):
-    write(tmp_path, "a.yaml", "datalabs:\n  - {id: lab, title: A, kind: webapp}\n")
-    write(tmp_path, "b.yaml", "datalabs:\n  - {id: lab, title: B, kind: webapp}\n")
+    write(tmp_path, "a.yaml", "datalabs:\n  - {id: lab, title: A, kind: jupyterlab}\n")
+    write(tmp_path, "b.yaml", "datalabs:\n  - {id: lab, title: B, kind: jupyterlab}\n")
     found = problems(tmp_path)
     assert any("b.yaml: datalab 'lab', field 'id': duplicate id: also defined in" in p and "a.yaml" in p for p in found)
 
@@ -131,7 +131,7 @@ def test_store_keeps_the_last_good_catalogue(tmp_path):
     path = write(tmp_path, "c.yaml", good)
     store = CatalogStore(tmp_path, [tmp_path])
     assert set(store.get().datalabs) == {"lab"}
-    path.write_text(good.replace("\nvolumes:", "\n  - {id: lab2, title: Lab 2, kind: webapp}\nvolumes:"))
+    path.write_text(good.replace("\nvolumes:", "\n  - {id: lab2, title: Lab 2, kind: jupyterlab}\nvolumes:"))
     assert set(store.get().datalabs) == {"lab", "lab2"}
     path.write_text("datalabs: [oops")
     assert set(store.get().datalabs) == {"lab", "lab2"}

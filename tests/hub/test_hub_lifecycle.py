@@ -87,7 +87,7 @@ def test_home_page_shows_the_catalogue_and_follows_edits(hub, accounts):
 
     extra = hub.catalog / "more.yaml"
     try:
-        extra.write_text("datalabs:\n  - id: lab-new\n    title: Brand new lab\n    kind: webapp\n")
+        extra.write_text("datalabs:\n  - id: lab-new\n    title: Brand new lab\n    kind: jupyterlab\n")
         assert "Brand new lab" in s.get(f"{hub.url}/hub/home", timeout=30).text
         # an invalid edit keeps the last good catalogue and says why in the log
         time.sleep(0.01)
