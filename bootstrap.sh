@@ -98,7 +98,8 @@ ln -sfn "$CHECKOUT/proxies/jupyter_server_config.py" "$VENV/etc/jupyter/jupyter_
 want=$(hash_files datalabs_hub/webapp/js9/package.json datalabs_hub/webapp/js9/package-lock.json)
 if ! stamp_ok js9 "$want" || [ ! -f datalabs_hub/webapp/js9/node_modules/js9/js9.min.js ]; then
   say "Installing JS9 for the JS9 web-app datalab"
-  npm ci --prefix datalabs_hub/webapp/js9 --no-audit --no-fund --loglevel=error
+  # `npm install` from the lock file (`npm ci` refuses js9's bundled `cookie` as "missing from lock file")
+  npm install --prefix datalabs_hub/webapp/js9 --no-audit --no-fund --loglevel=error
   stamp_set js9 "$want"
 fi
 
