@@ -16,10 +16,13 @@ import psutil
 from jupyterhub.spawner import LocalProcessSpawner
 from jupyterhub.utils import random_port
 from tornado import web
-from traitlets import Bool, List, Unicode, default
+from traitlets import Bool, Enum, List, Unicode, default
 
+from ..errors import DatalabsError, OperatorError, to_http_error
 from ..sandbox import SandboxSpec, build_bwrap_argv, detect_layout, find_tool
 from ..sandbox.limits import CgroupSetup, prepare_cgroups, remove_cgroups
+from ..sandbox.netns import close_network, listens, open_network
+from ..sandbox.network import NETWORK_MODES, PrivateNetwork, hub_api_port, namespace_name, namespace_path
 from .plan import LaunchPlan
 from .spawner import DatalabsSpawner, hub_state_dir
 
@@ -55,6 +58,21 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         help="Apply the catalogue's memory and CPU limits with Linux cgroups where the machine allows it.",
     ).tag(config=True)
 
+    network = Enum(
+        list(NETWORK_MODES),
+        default_value="outbound",
+        help="""What a datalab reaches beyond its own private network namespace.
+
+        Every datalab has its own network namespace: nothing it listens on is reachable from other
+        datalabs or the host except its Jupyter server (through the hub's proxy), and of the host's
+        loopback it reaches only the hub's API. Processes inside still talk on 127.0.0.1.
+
+        - ``outbound``: it also opens connections to other machines (package indexes, remote archives,
+          Virtual Observatory services), through the host's address and routes.
+        - ``isolated``: nothing else at all.
+        """,
+    ).tag(config=True)
+
     _cgroups: CgroupSetup | None = None
 
     @default("cmd")
@@ -84,6 +102,7 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
             volumes=tuple((v.local_source, v.mount_path) for v in plan.volumes if v.local_source is not None),
             runtime_paths=tuple(PurePosixPath(p) for p in self.runtime_paths if p),
             hidden_paths=(PurePosixPath(hub_state_dir()),) if os.path.isdir(hub_state_dir()) else (),
+            netns=namespace_path(self._netns_name),
         )
 
     def get_args(self) -> list[str]:
@@ -137,11 +156,13 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
                 self.report(15, f"Limit not enforced on this machine: {item}")
         if self.port == 0:
             self.port = random_port()
+        await self._open_private_network()
         argv = build_bwrap_argv(
             self.sandbox_spec(plan, [*self.cmd, *self.get_args()]),
             detect_layout(),
             bwrap=find_tool("bwrap"),
             setpriv=find_tool("setpriv"),
+            nsenter=find_tool("nsenter"),
         )
         self.report(20, f"Starting the sandbox as user {self.user.name}")
         self.log.info("Spawning %s", shlex.join(argv))
@@ -167,13 +188,10 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         """
         deadline = asyncio.get_running_loop().time() + self.http_timeout
         while asyncio.get_running_loop().time() < deadline and self.proc.poll() is None:
-            try:
-                _, writer = await asyncio.open_connection(ip, port)
-            except OSError:
-                await asyncio.sleep(0.05)
-                continue
-            writer.close()
-            return
+            # in the datalab's namespace: the forward on the host accepts before the server listens
+            if listens(self.pid, port):
+                return
+            await asyncio.sleep(0.05)
 
     def _processes(self) -> tuple[psutil.Process | None, list[psutil.Process]]:
         """The sandbox's first process (its PID 1) and everything below it."""
@@ -213,3 +231,31 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
     async def stop(self, now: bool = False):
         await super().stop(now=now)
         remove_cgroups(self._cgroup_name)
+        await self._close_private_network()
+
+    # --- the datalab's private network (datalabs_hub.sandbox.network) ------------------------
+
+    @property
+    def _netns_name(self) -> str:
+        return namespace_name(self.user.name, self.name)
+
+    async def _open_private_network(self) -> None:
+        """Make the datalab's network namespace and forward its server's port (picked here if unset) and the hub API."""
+        if self.port == 0:
+            self.port = random_port()
+        self.report(18, "Opening the datalab's private network")
+        try:
+            try:
+                api_port = hub_api_port(self.hub.api_url)
+            except ValueError as e:
+                raise OperatorError(str(e)) from None
+            await open_network(PrivateNetwork(self._netns_name, self.port, api_port, self.network))
+        except DatalabsError as e:
+            raise to_http_error(e, self.log) from None
+
+    async def _close_private_network(self) -> None:
+        """Remove the namespace and its forwarder (the datalab's processes have ended)."""
+        try:
+            await close_network(self._netns_name)
+        except DatalabsError as e:
+            self.log.error("Datalabs: could not remove the private network %s: %s", self._netns_name, e)
