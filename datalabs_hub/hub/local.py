@@ -14,7 +14,7 @@ from typing import Callable
 
 import psutil
 from jupyterhub.spawner import LocalProcessSpawner
-from jupyterhub.utils import random_port
+from jupyterhub.utils import maybe_future, random_port
 from tornado import web
 from traitlets import Bool, Enum, List, Unicode, default
 
@@ -252,6 +252,11 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
             await open_network(PrivateNetwork(self._netns_name, self.port, api_port, self.network))
         except DatalabsError as e:
             raise to_http_error(e, self.log) from None
+
+    async def run_post_stop_hook(self):
+        """Also after a datalab that ended by itself (JupyterHub then skips ``stop``): remove its network."""
+        await self._close_private_network()
+        return await maybe_future(super().run_post_stop_hook())
 
     async def _close_private_network(self) -> None:
         """Remove the namespace and its forwarder (the datalab's processes have ended)."""

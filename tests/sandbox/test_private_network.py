@@ -208,6 +208,23 @@ def test_stop_removes_the_namespace_and_its_forwarder(hub, accounts):
                 if str(NETNS_DIR / name) in " ".join(p.info["cmdline"] or []) and p.info["status"] != psutil.STATUS_ZOMBIE]
 
 
+def test_a_datalab_that_ends_by_itself_leaves_no_network_behind(hub, accounts):
+    """JupyterHub skips the spawner's stop for a server that died; its network goes all the same."""
+    bob = accounts["bob"].name
+    start(hub, bob, "crash")
+    name = namespace_name(bob, "crash")
+    pasta = psutil.Process(int(Path(pid_file(name)).read_text()))
+    for proc in psutil.process_iter(["username"]):
+        if proc.info["username"] == bob:
+            proc.kill()
+    hub.wait_stopped(bob, "crash", timeout=30)
+    deadline = time.monotonic() + 10  # the hub cleans up right after it shows the server stopped
+    while Path(NETNS_DIR / name).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(NETNS_DIR / name).exists()
+    assert not pasta.is_running() or pasta.status() == psutil.STATUS_ZOMBIE
+
+
 # --- the operator's setting: isolated vs outbound ---------------------------------------------------
 
 
