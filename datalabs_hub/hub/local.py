@@ -189,7 +189,7 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         deadline = asyncio.get_running_loop().time() + self.http_timeout
         while asyncio.get_running_loop().time() < deadline and self.proc.poll() is None:
             # in the datalab's namespace: the forward on the host accepts before the server listens
-            if listens(self.pid, port):
+            if listens(self.pid, port, self._netns_name):
                 return
             await asyncio.sleep(0.05)
 

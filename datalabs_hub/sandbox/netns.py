@@ -88,16 +88,18 @@ async def close_network(name: str) -> None:
         pass
 
 
-def listens(pid: int, port: int) -> bool:
-    """Whether anything listens on TCP ``port`` in the network namespace of process ``pid``.
+def listens(pid: int, port: int, name: str) -> bool:
+    """Whether anything listens on TCP ``port`` in namespace ``name``, seen through process ``pid`` in it.
 
     The host side of the forward accepts connections before the server inside listens (pasta
-    then closes them), so a connection from the host does not tell.
+    then closes them), so a connection from the host does not tell. Right after it starts, the
+    process may not have entered the namespace yet: then it is False too.
     """
-    for table in ("tcp", "tcp6"):
-        try:
-            if port in listening_ports(Path(f"/proc/{pid}/net/{table}").read_text()):
-                return True
-        except OSError:
-            pass
-    return False
+    try:
+        ns, seen = os.stat(namespace_path(name)), os.stat(f"/proc/{pid}/ns/net")
+        if (ns.st_dev, ns.st_ino) != (seen.st_dev, seen.st_ino):
+            return False
+        tables = [Path(f"/proc/{pid}/net/{table}").read_text() for table in ("tcp", "tcp6")]
+    except OSError:
+        return False
+    return any(port in listening_ports(table) for table in tables)
