@@ -21,7 +21,7 @@ from traitlets import Bool, Enum, List, Unicode, default
 from ..errors import DatalabsError, OperatorError, to_http_error
 from ..sandbox import SandboxSpec, build_bwrap_argv, detect_layout, find_tool
 from ..sandbox.limits import CgroupSetup, prepare_cgroups, remove_cgroups
-from ..sandbox.netns import close_network, listens, open_network
+from ..sandbox.netns import answers, close_network, open_network
 from ..sandbox.network import NETWORK_MODES, PrivateNetwork, hub_api_port, namespace_name, namespace_path
 from .plan import LaunchPlan
 from .spawner import DatalabsSpawner, hub_state_dir
@@ -188,8 +188,8 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         """
         deadline = asyncio.get_running_loop().time() + self.http_timeout
         while asyncio.get_running_loop().time() < deadline and self.proc.poll() is None:
-            # in the datalab's namespace: the forward on the host accepts before the server listens
-            if listens(self.pid, port, self._netns_name):
+            # the forward on the host accepts before the server inside listens: wait for a reply
+            if await answers(port):
                 return
             await asyncio.sleep(0.05)
 

@@ -101,16 +101,6 @@ def hub_api_port(api_url: str) -> int:
     return url.port or (443 if url.scheme == "https" else 80)
 
 
-def listening_ports(proc_net_tcp: str) -> set[int]:
-    """The TCP ports listened on, from the text of ``/proc/PID/net/tcp`` or ``tcp6`` (any address)."""
-    ports = set()
-    for line in proc_net_tcp.splitlines()[1:]:
-        fields = line.split()
-        if len(fields) > 3 and fields[3] == "0A":  # TCP_LISTEN
-            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
-
-
 def pasta_argv(net: PrivateNetwork, pasta: str = "pasta") -> list[str]:
     """The command that joins ``net``'s namespace and forwards its two ports (pasta daemonises and exits 0).
 

@@ -25,7 +25,6 @@ from datalabs_hub.sandbox.network import (
     NETNS_DIR,
     PrivateNetwork,
     hub_api_port,
-    listening_ports,
     namespace_name,
     pasta_argv,
     pid_file,
@@ -76,18 +75,6 @@ def test_sandbox_enters_its_namespace_before_bubblewrap():
     plain = build_bwrap_argv(SandboxSpec(user="u", uid=1000, gid=1000, home=PurePosixPath("/home/u"), command=("true",)),
                              HostLayout(system_dirs=("/usr",)), bwrap="/bin/bwrap")
     assert plain[0] == "/bin/bwrap"
-
-
-def test_listening_ports_from_proc():
-    table = textwrap.dedent(
-        """\
-          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
-           0: 0100007F:46A1 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 37610 1
-           1: 0100007F:B4B6 0100007F:46AA 01 00000000:00000000 03:00001769 00000000     0        0 0 3
-        """
-    )
-    assert listening_ports(table) == {0x46A1}
-    assert listening_ports(Path("/proc/self/net/tcp").read_text()) >= set()
 
 
 # --- real datalabs ----------------------------------------------------------------------------------
