@@ -189,7 +189,7 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         deadline = asyncio.get_running_loop().time() + self.http_timeout
         while asyncio.get_running_loop().time() < deadline and self.proc.poll() is None:
             # the forward on the host accepts before the server inside listens: wait for a reply
-            if await answers(port):
+            if await answers(port, f"{self.server.base_url}api"):  # the cheapest page: the server's version
                 return
             await asyncio.sleep(0.05)
 

@@ -88,8 +88,8 @@ async def close_network(name: str) -> None:
         pass
 
 
-async def answers(port: int, timeout: float = 5) -> bool:
-    """Whether the server behind the forward on the host's 127.0.0.1:``port`` answers (any bytes of an HTTP reply).
+async def answers(port: int, path: str = "/", timeout: float = 5) -> bool:
+    """Whether the server behind the forward on the host's 127.0.0.1:``port`` answers ``GET path`` (any bytes of a reply).
 
     pasta accepts on the host before the server inside listens, then closes the connection when
     it cannot reach it: a connection alone does not tell, a reply does. (Reading the namespace's
@@ -101,7 +101,7 @@ async def answers(port: int, timeout: float = 5) -> bool:
     except OSError:
         return False
     try:
-        writer.write(b"HEAD / HTTP/1.0\r\n\r\n")
+        writer.write(f"GET {path} HTTP/1.0\r\n\r\n".encode())
         return bool(await asyncio.wait_for(reader.read(1), timeout))
     except (OSError, TimeoutError):
         return False
