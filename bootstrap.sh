@@ -25,8 +25,9 @@ stamp_ok() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
 stamp_set() { mkdir -p "$STAMPS"; echo "$2" > "$STAMPS/$1"; }
 hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
-# 1. System packages (Debian): Python, the sandbox, accounts and PAM; a browser for the tests.
-APT_PACKAGES=(python3 python3-venv bubblewrap util-linux passwd login procps ca-certificates)
+# 1. System packages (Debian): Python, the sandbox and its network, accounts and PAM; a browser for the tests.
+# (passt: pasta, the forwarder into each datalab's private network; iproute2: ip netns)
+APT_PACKAGES=(python3 python3-venv bubblewrap util-linux passwd login procps ca-certificates passt iproute2)
 # desktop datalabs: the VNC X server, a window manager, the shipped applications, and a C compiler
 # for the small loopback-only preload library (proxies/loopback)
 # (x11-utils: xprop, to see when the application's window is on screen)

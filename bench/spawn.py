@@ -52,6 +52,7 @@ import psutil
 import requests
 
 CHECKOUT = Path(__file__).resolve().parent.parent
+from datalabs_hub.sandbox.network import namespace_name, pid_file  # noqa: E402
 from datalabs_hub.testing.hub import HUB_CONFIG, create_account, delete_account, make_volume  # noqa: E402
 
 VENV = Path(sys.prefix)
@@ -105,6 +106,14 @@ def tree(pid: int) -> list[psutil.Process]:
         p = psutil.Process(pid)
         return [p, *p.children(recursive=True)]
     except psutil.Error:
+        return []
+
+
+def forwarder(user: str) -> list[psutil.Process]:
+    """c: the pasta process of the user's datalab (its private network), counted with the server."""
+    try:
+        return [psutil.Process(int(Path(pid_file(namespace_name(user, SERVER))).read_text()))]
+    except (OSError, ValueError, psutil.Error):
         return []
 
 
@@ -382,7 +391,7 @@ def hub_spawn(hub: Hub, user: str, token: str, body: dict | None, interval: floa
     except Exception as e:
         return Result(None, f"{type(e).__name__}: {e}")
     pid = hub.server_pid(user)
-    procs = tree(pid) if pid else []
+    procs = [*tree(pid), *forwarder(user)] if pid else []
     remember(procs)
     return Result(seconds, procs=procs, up=server_up(hub.log_path, f"/user/{user}/{SERVER}/", wall0),
                   cpu=cpu_seconds(procs))
@@ -580,7 +589,7 @@ def report(variants: list[Variant], args, loads: list[tuple[float, float, float]
         h = (f"{mib(v.hub.rss_idle[0]):>8}  {mib(v.hub_rss_loaded[0]):>11}  {mib(v.hub.rss_idle[1]):>10}  "
              f"{mib(v.hub_rss_loaded[1]):>13}" if v.hub else f"{'-':>8}  {'-':>11}  {'-':>10}  {'-':>13}")
         print(f"  {v.key:18} {h}  {mib(med(v.conc_rss)):>8} {lo_hi}")
-    print("  (proxy = the .venv/bin/node wrapper + node; c's per-server sum = bwrap + bwrap's PID 1 + the server)")
+    print("  (proxy = the .venv/bin/node wrapper + node; c's per-server sum = bwrap + bwrap's PID 1 + the server + its pasta)")
     print()
     for v in variants:
         if v.hub:

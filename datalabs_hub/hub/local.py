@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import pwd
 import signal
@@ -12,12 +11,14 @@ from typing import Callable
 
 import psutil
 from jupyterhub.spawner import LocalProcessSpawner
-from jupyterhub.utils import exponential_backoff
-from traitlets import Bool, List, Unicode, default
+from jupyterhub.utils import exponential_backoff, maybe_future, random_port
+from traitlets import Bool, Enum, List, Unicode, default
 
-from ..errors import MissingAccount, MissingVolume
+from ..errors import DatalabsError, MissingAccount, MissingVolume, OperatorError
 from ..sandbox import SandboxSpec, build_bwrap_argv, detect_layout, find_tool
 from ..sandbox.limits import CgroupSetup, prepare_cgroups, remove_cgroups
+from ..sandbox.netns import answers, close_network, open_network
+from ..sandbox.network import NETWORK_MODES, PrivateNetwork, hub_api_port, namespace_name, namespace_path
 from .plan import LaunchPlan
 from .spawner import DatalabsSpawner
 from .state import DEFAULT_STATE_DIR
@@ -86,6 +87,21 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         """,
     ).tag(config=True)
 
+    network = Enum(
+        list(NETWORK_MODES),
+        default_value="outbound",
+        help="""What a datalab reaches beyond its own private network namespace.
+
+        Every datalab has its own network namespace: nothing it listens on is reachable from other
+        datalabs or the host except its Jupyter server (through the hub's proxy), and of the host's
+        loopback it reaches only the hub's API. Processes inside still talk on 127.0.0.1.
+
+        - ``outbound``: it also opens connections to other machines (package indexes, remote archives,
+          Virtual Observatory services), through the host's address and routes.
+        - ``isolated``: nothing else at all.
+        """,
+    ).tag(config=True)
+
     _cgroups: CgroupSetup | None = None
 
     #: the plan sets the command and the page the datalab opens on; the sandbox wraps the command at start
@@ -122,13 +138,15 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
             runtime_paths=tuple(PurePosixPath(p) for p in self.runtime_paths if p),
             hidden_paths=(PurePosixPath(self.hub_state_dir),) if os.path.isdir(self.hub_state_dir) else (),
             profile_scripts=profile_scripts(),
+            netns=namespace_path(self._netns_name),
         )
 
     def sandbox_command(self, plan: LaunchPlan) -> list[str]:
         """The plan's command (else the configured ``cmd``) inside the sandbox: JupyterHub's start appends the args."""
         command = list(plan.environment.command or self.operator_values()["cmd"])
         spec = self.sandbox_spec(plan, command)
-        return build_bwrap_argv(spec, detect_layout(), bwrap=find_tool("bwrap"), setpriv=find_tool("setpriv"))
+        return build_bwrap_argv(spec, detect_layout(), bwrap=find_tool("bwrap"), setpriv=find_tool("setpriv"),
+                                nsenter=find_tool("nsenter"))
 
     def apply_plan(self, plan: LaunchPlan) -> None:
         self.default_url = plan.default_url or self.operator_values()["default_url"]
@@ -176,6 +194,7 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
             self._check_volume_folders(plan)
             self.cmd = self.sandbox_command(plan)
         self._cgroups = self._prepare_limits(plan)
+        await self._open_private_network()
         self.report(20, f"Starting the sandbox as user {self.user.name}")
         ip, port = await super().start()
         self.report(40, "The datalab's server is starting; it opens when it answers (usually a few seconds)")
@@ -211,12 +230,8 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         async def listening_or_dead() -> bool:
             if self.proc.poll() is not None:
                 return True
-            try:
-                _, writer = await asyncio.open_connection(ip, port)
-            except OSError:
-                return False
-            writer.close()
-            return True
+            # the forward on the host accepts before the server inside listens: wait for a reply
+            return await answers(port, f"{self.server.base_url}api")  # the cheapest page: the server's version
 
         try:  # a short max_wait: checks ~50 ms apart (random jitter), so a server that is up is seen at once
             await exponential_backoff(listening_or_dead, "", start_wait=0.05, max_wait=0.1, timeout=self.http_timeout)
@@ -261,3 +276,34 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
     async def stop(self, now: bool = False):
         await super().stop(now=now)
         remove_cgroups(self._cgroup_name)
+        await self._close_private_network()
+
+    # --- the datalab's private network (datalabs_hub.sandbox.network) ------------------------
+
+    @property
+    def _netns_name(self) -> str:
+        return namespace_name(self.user.name, self.name)
+
+    async def _open_private_network(self) -> None:
+        """Make the datalab's network namespace and forward its server's port (picked here if unset) and the hub API."""
+        if self.port == 0:
+            self.port = random_port()
+        self.report(18, "Opening the datalab's private network")
+        with self.http_errors():
+            try:
+                api_port = hub_api_port(self.hub.api_url)
+            except ValueError as e:
+                raise OperatorError(str(e)) from None
+            await open_network(PrivateNetwork(self._netns_name, self.port, api_port, self.network))
+
+    async def run_post_stop_hook(self):
+        """Also after a datalab that ended by itself (JupyterHub then skips ``stop``): remove its network."""
+        await self._close_private_network()
+        return await maybe_future(super().run_post_stop_hook())
+
+    async def _close_private_network(self) -> None:
+        """Remove the namespace and its forwarder (the datalab's processes have ended)."""
+        try:
+            await close_network(self._netns_name)
+        except DatalabsError as e:
+            self.log.error("Datalabs: could not remove the private network %s: %s", self._netns_name, e)

@@ -9,7 +9,9 @@ hub's virtual environment, archive volumes) read-only, then drops to the user's 
 - ``/home`` holds only the user's own home (read-write); ``/root`` and ``/srv`` are absent;
 - each selected archive volume is a read-only bind mount at its path (nothing is copied);
 - a private PID namespace: other users' processes are invisible, and killing its first process
-  ends every process of the datalab.
+  ends every process of the datalab;
+- with ``SandboxSpec.netns``, the datalab's own network namespace (made beforehand, see
+  :mod:`datalabs_hub.sandbox.network`), entered with ``nsenter`` before bubblewrap starts.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class SandboxSpec:
     #: files (list the host's own snippets to keep them)
     profile_scripts: tuple[tuple[PurePosixPath, str], ...] = ()
     hostname: str = "datalab"
+    #: the datalab's private network namespace (a file under /run/netns); None: the host's network
+    netns: PurePosixPath | None = None
 
 
 def _mount_parents(volumes: tuple[tuple[PurePosixPath, PurePosixPath], ...]) -> list[str]:
@@ -81,9 +85,13 @@ def _ensure_parents(argv: list[str], made: set[str], target: PurePosixPath) -> N
             made.add(key)
 
 
-def build_bwrap_argv(spec: SandboxSpec, layout: HostLayout, bwrap: str = "bwrap", setpriv: str = "setpriv") -> list[str]:
+def build_bwrap_argv(
+    spec: SandboxSpec, layout: HostLayout, bwrap: str = "bwrap", setpriv: str = "setpriv", nsenter: str = "nsenter"
+) -> list[str]:
     """The argv that starts ``spec.command`` as ``spec.user`` inside the sandbox."""
-    argv = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", spec.hostname]
+    # the namespace exists and is wired up before the sandbox starts, so its server reaches the hub at once
+    argv = [nsenter, f"--net={spec.netns}", "--"] if spec.netns is not None else []
+    argv += [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", spec.hostname]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     made = {"/", "/proc", "/dev"}
 

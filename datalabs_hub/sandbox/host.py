@@ -26,6 +26,7 @@ def find_tool(name: str) -> str:
     """Absolute path of a sandbox tool, or an error that says how to install it."""
     path = shutil.which(name)
     if path is None:
-        package = {"bwrap": "bubblewrap", "setpriv": "util-linux"}.get(name, name)
+        package = {"bwrap": "bubblewrap", "setpriv": "util-linux", "nsenter": "util-linux", "ip": "iproute2",
+                   "pasta": "passt"}.get(name, name)
         raise RuntimeError(f"'{name}' is not installed; install it with: apt-get install {package}")
     return path
