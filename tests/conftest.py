@@ -83,6 +83,12 @@ def volume_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def test_catalog_yaml(volume_root) -> str:
+    """The tests' catalogue (TEST_CATALOG) with its volumes below ``volume_root``, for hubs a test module starts itself."""
+    return TEST_CATALOG.replace("{root}", str(volume_root))
+
+
+@pytest.fixture(scope="session")
 def accounts():
     made = {}
     try:

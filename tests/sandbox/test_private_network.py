@@ -18,7 +18,6 @@ from pathlib import Path, PurePosixPath
 import psutil
 import pytest
 import requests
-from conftest import TEST_CATALOG
 
 from datalabs_hub.sandbox import HostLayout, SandboxSpec, build_bwrap_argv
 from datalabs_hub.sandbox.network import (
@@ -260,11 +259,11 @@ def outside() -> Iterator[OutsideServer]:
 
 
 @pytest.fixture(scope="module")
-def isolated_hub(tmp_path_factory, volume_root, accounts):
+def isolated_hub(tmp_path_factory, volume_root, accounts, test_catalog_yaml):
     """A hub whose operator set ``c.DatalabsLocalSpawner.network = "isolated"``."""
     work = tmp_path_factory.mktemp("isolated")
     (work / "catalog").mkdir()
-    (work / "catalog" / "catalog.yaml").write_text(TEST_CATALOG.replace("{root}", str(volume_root)))
+    (work / "catalog" / "catalog.yaml").write_text(test_catalog_yaml)
     real = RealHub(workdir=work, catalog=work / "catalog", volume_roots=[volume_root],
                    extra_config="c.DatalabsLocalSpawner.network = 'isolated'\n")
     try:
