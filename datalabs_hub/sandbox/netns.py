@@ -70,9 +70,9 @@ async def close_network(name: str) -> None:
 
     Its processes keep the namespace alive until they end; nothing outside reaches it meanwhile.
     """
+    proc = _forwarder(name)  # first: once the namespace goes, pasta starts exiting and its cmdline reads empty
     if os.path.exists(namespace_path(name)):
         await _run([find_tool("ip"), "netns", "delete", name])
-    proc = _forwarder(name)
     if proc is not None:
         # pasta would quit by itself once the namespace's last process has gone (within ~2 s); no need to wait
         try:
@@ -80,6 +80,10 @@ async def close_network(name: str) -> None:
             await exponential_backoff(lambda: _ended(proc), "", start_wait=0.01, max_wait=0.2, timeout=5)
         except TimeoutError:
             proc.kill()
+            try:  # a process in uninterruptible sleep (e.g. tearing down its namespace) dies when it wakes
+                await exponential_backoff(lambda: _ended(proc), "", start_wait=0.05, max_wait=0.5, timeout=10)
+            except TimeoutError:
+                pass
         except psutil.Error:
             pass
     try:
