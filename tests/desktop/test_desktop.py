@@ -26,6 +26,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from datalabs_hub.testing.hub import ARTIFACTS, CHROMIUM_ARGS, RealHub, cleanup_tree, make_volume
 from datalabs_hub.testing.kernel import run_code
+from datalabs_hub.testing.sockets import net_connections
 
 CATALOG = textwrap.dedent(
     """
@@ -313,8 +314,8 @@ def test_unknown_or_hostile_application_names_get_a_clear_404(topcat, desktop_hu
 def test_vnc_listens_only_on_a_unix_socket_in_a_private_folder(topcat, accounts):
     alice = pwd.getpwnam(accounts["alice"].name)
     xvnc = find_process(alice.pw_name, "Xvnc")
-    assert xvnc.net_connections(kind="inet") == []
-    listening = [c.laddr for c in xvnc.net_connections(kind="unix") if c.laddr]
+    assert net_connections(xvnc, "inet") == []
+    listening = [c.laddr for c in net_connections(xvnc, "unix") if c.laddr]
     vnc = [a for a in listening if a.endswith("/topcat-test/vnc.sock")]
     assert vnc, listening
     folder = Path(f"/proc/{xvnc.pid}/root") / Path(vnc[0]).parent.relative_to("/")
@@ -348,12 +349,12 @@ def test_application_ports_are_loopback_only(topcat, accounts):
     name = accounts["alice"].name
     java = find_process(name, "java")
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not [c for c in java.net_connections("inet") if c.status == psutil.CONN_LISTEN]:
+    while time.monotonic() < deadline and not [c for c in net_connections(java, "inet") if c.status == psutil.CONN_LISTEN]:
         time.sleep(0.5)
     listening = []
     for proc in account_processes(name):
         try:
-            listening += [(proc.info["name"], c.laddr) for c in proc.net_connections("inet") if c.status == psutil.CONN_LISTEN]
+            listening += [(proc.info["name"], c.laddr) for c in net_connections(proc, "inet") if c.status == psutil.CONN_LISTEN]
         except psutil.Error:
             pass
     assert any(n == "java" for n, _ in listening), "TOPCAT (SAMP client) should listen somewhere: nothing to check"
@@ -506,7 +507,7 @@ def test_jupyterlab_datalab_offers_each_desktop_app_as_a_launcher_tile(desktop_h
         assert not [p for p in account_processes(bob) if p.info["name"] == "Xvnc"]
         assert requests.get(base + "desktop/ds9-test/", headers=headers, timeout=60).ok
         xvnc = find_process(bob, "Xvnc", timeout=10)
-        assert [c.laddr for c in xvnc.net_connections("unix") if c.laddr.endswith("/ds9-test/vnc.sock")]
+        assert [c.laddr for c in net_connections(xvnc, "unix") if c.laddr.endswith("/ds9-test/vnc.sock")]
         assert len([p for p in account_processes(bob) if p.info["name"] == "Xvnc"]) == 1
     finally:
         desktop_hub.api("DELETE", f"/users/{bob}/servers/lab")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from astropy.io import fits
 from playwright.sync_api import expect, sync_playwright
 
 from datalabs_hub.testing.hub import ARTIFACTS, CHECKOUT, CHROMIUM, CHROMIUM_ARGS, DEMO_VOLUMES, RealHub, cleanup_tree
+from datalabs_hub.testing.sockets import net_connections
 
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 800, "height": 900}
@@ -229,7 +232,7 @@ def test_no_listener_on_a_non_loopback_address(js9, stix, accounts):
     listening = []
     for proc in processes_of(alice):
         try:
-            listening += [(proc.info["cmdline"][:3], c.laddr) for c in proc.net_connections("inet")
+            listening += [(proc.info["cmdline"][:3], c.laddr) for c in net_connections(proc, "inet")
                           if c.status == psutil.CONN_LISTEN]
         except psutil.Error:
             pass
@@ -241,8 +244,8 @@ def test_no_listener_on_a_non_loopback_address(js9, stix, accounts):
 def test_js9_listens_only_on_a_unix_socket_in_a_private_folder(js9, accounts):
     alice = accounts["alice"].name
     server = app_process(alice, "datalabs_hub.webapp.js9_server")
-    assert server.net_connections("inet") == []
-    sockets = [c.laddr for c in server.net_connections("unix") if c.laddr]
+    assert net_connections(server, "inet") == []
+    sockets = [c.laddr for c in net_connections(server, "unix") if c.laddr]
     assert len(sockets) == 1
     # the socket is in the sandbox's private /tmp: look at it through the process's root
     folder = Path(f"/proc/{server.pid}/root") / Path(sockets[0]).parent.relative_to("/")
@@ -253,12 +256,19 @@ def test_js9_listens_only_on_a_unix_socket_in_a_private_folder(js9, accounts):
 def test_voila_refuses_requests_without_its_token(stix, accounts):
     alice = accounts["alice"].name
     voila = app_process(alice, "stix_lightcurve")
-    port = next(c.laddr.port for c in voila.net_connections("inet") if c.status == psutil.CONN_LISTEN)
+    port = next(c.laddr.port for c in net_connections(voila, "inet") if c.status == psutil.CONN_LISTEN)
     prefix = f"/user/{alice}/stix/webapp-stix-dashboard/"
-    # another account on this machine reaching the loopback port directly is refused
-    r = requests.get(f"http://127.0.0.1:{port}{prefix}", timeout=30, allow_redirects=False)
-    assert r.status_code in (302, 403), r.status_code
-    assert "STIX" not in r.text
+    # from the host (every other account and datalab) the port is not even reachable: the datalab's own network
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}{prefix}", timeout=10, allow_redirects=False)
+    # inside the datalab's network, a request without the per-server token is refused
+    probe = ("import http.client\n"
+             f"c = http.client.HTTPConnection('127.0.0.1', {port}, timeout=20); c.request('GET', '{prefix}')\n"
+             "r = c.getresponse(); print(r.status, 'STIX' in r.read().decode(errors='replace'))\n")
+    inside = subprocess.run(["nsenter", f"--net=/proc/{voila.pid}/ns/net", sys.executable, "-c", probe],
+                            capture_output=True, text=True, timeout=60)
+    status, shows_data = inside.stdout.split()
+    assert int(status) in (302, 403) and shows_data == "False", inside
 
 
 def test_apps_do_not_get_the_servers_hub_token(js9, stix, accounts):
