@@ -52,6 +52,7 @@ import psutil
 import requests
 
 CHECKOUT = Path(__file__).resolve().parent.parent
+from datalabs_hub.hub.state import prepare_hub  # noqa: E402
 from datalabs_hub.sandbox.network import namespace_name, pid_file  # noqa: E402
 from datalabs_hub.testing.hub import HUB_CONFIG, create_account, delete_account, make_volume  # noqa: E402
 
@@ -716,6 +717,7 @@ def main() -> int:
             "DATALABS_CATALOG": str(catalog), "DATALABS_VOLUME_ROOTS": str(vol_root),
         }
         hubs.append(ours)
+        prepare_hub(ours.state)  # as an operator does before the hub starts (`datalabs prepare-hub`)
 
         print(f"Setting up in {work}: {k + 1} system accounts, two hubs ...", flush=True)
         for _ in range(k + 1):
