@@ -55,7 +55,7 @@ def page(request, datalab):
             expect(pg.locator("#filebrowser .jp-DirListing-content")).to_be_visible(timeout=90_000)
             yield pg
         finally:
-            pg.screenshot(path=str(ARTIFACTS / f"datalab-{request.node.name[:60]}.png"))
+            pg.screenshot(path=str(ARTIFACTS / f"datalab-{request.param}px-{request.node.originalname[5:60]}.png"))
             browser.close()
 
 
@@ -120,6 +120,10 @@ def test_the_example_pipeline_from_the_launcher_opens_laid_out_and_readable(data
     hub, alice = datalab
     home = home_of(alice)
     width = page.viewport_size["width"]
+    # the File menu offers it too
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^File$")).click()
+    expect(page.locator(".lm-Menu-itemLabel", has_text="Example Pipeline: SOHO EIT Images")).to_be_visible()
+    page.keyboard.press("Escape")
     # the launcher a fresh workspace opens: the example's tile in its own section
     section = page.locator(".jp-Launcher-section", has_text="Example Pipelines")
     section.locator(".jp-LauncherCard", has_text="SOHO EIT Images").click(timeout=60_000)
