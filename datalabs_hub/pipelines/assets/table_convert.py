@@ -9,9 +9,9 @@ import sys
 import warnings
 
 from astropy.io import fits
+from astropy.io.votable.exceptions import VOWarning
 from astropy.table import Table
 from astropy.units import UnitsWarning
-from astropy.io.votable.exceptions import VOWarning
 
 warnings.simplefilter("ignore", UnitsWarning)
 warnings.simplefilter("ignore", VOWarning)

@@ -418,7 +418,12 @@ steps:
               import numpy as np  # noqa: E402
               from astropy.io import fits  # noqa: E402
               from astropy.visualization import (  # noqa: E402
-                  ImageNormalize, LinearStretch, LogStretch, PercentileInterval, SqrtStretch, ZScaleInterval,
+                  ImageNormalize,
+                  LinearStretch,
+                  LogStretch,
+                  PercentileInterval,
+                  SqrtStretch,
+                  ZScaleInterval,
               )
               from astropy.wcs import WCS, FITSFixedWarning  # noqa: E402
 
