@@ -3,9 +3,10 @@
  */
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { fileBrowserHomePlugin } from './filebrowser/home';
 import { pipelinePlugin } from './pipeline/plugin';
 import { volumesPlugin } from './volumes/plugin';
 
-const plugins: JupyterFrontEndPlugin<any>[] = [volumesPlugin, pipelinePlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [volumesPlugin, pipelinePlugin, fileBrowserHomePlugin];
 
 export default plugins;

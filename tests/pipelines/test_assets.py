@@ -90,6 +90,8 @@ def test_fits_header_reads_keywords(catalogue, home: Path) -> None:
     assert header["cards"]["NAXIS1"] == expected["NAXIS1"] == 128
     assert header["cards"]["TELESCOP"] == "SOHO"
     assert Path(run.outputs["cards"]["path"]).read_text().startswith("SIMPLE  =")
+    assert {run.outputs[o]["basename"] for o in ("header", "cards")} == {
+        f"{Path(EIT).stem}.header.json", f"{Path(EIT).stem}.header.txt"}, "named after the input, typed"
 
 
 def test_fits_header_of_an_extension_by_name(catalogue, home: Path) -> None:
@@ -128,6 +130,8 @@ def test_fits_cutout_at_a_pixel_and_outside_the_image(catalogue, home: Path) -> 
     assert run.returncode == 0, run.stderr
     data = fits.getdata(host(EIT))
     cut = fits.getdata(run.outputs["cutout"]["path"])
+    assert run.outputs["cutout"]["basename"] == f"{Path(EIT).stem}.cutout.fits", "named after the input, typed"
+    assert run.outputs["log"]["basename"] == f"{Path(EIT).stem}.cutout.log"
     assert cut.shape == (8, 8)
     np.testing.assert_array_equal(cut, data[19 - 4:19 + 4, 9 - 4:9 + 4])
     outside = run_asset(catalogue, home, "fits-cutout", {"image": data_file(EIT), "x": 900, "y": 900})
@@ -143,7 +147,7 @@ def test_table_convert_votable_to_csv_keeps_every_row(catalogue, home: Path) -> 
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(original) == 2000
     assert list(rows[0]) == original.colnames
-    assert run.outputs["converted"]["basename"] == "table.csv"
+    assert run.outputs["converted"]["basename"] == f"{Path(HUBBLE).stem}.csv", "named after the input, typed"
 
 
 def test_table_convert_fits_to_votable_and_back(catalogue, home: Path) -> None:
@@ -197,6 +201,7 @@ def test_plot_lightcurve_draws_a_png(catalogue, home: Path, relative: str, point
     run = run_asset(catalogue, home, "plot-lightcurve", {"lightcurve": data_file(relative)})
     assert run.returncode == 0, run.stderr
     png = Path(run.outputs["plot"]["path"])
+    assert png.name == f"{Path(relative).stem}.lightcurve.png", "named after the input, typed"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert imread(png).shape[:2] == (450, 900)
     log = Path(run.outputs["log"]["path"]).read_text()
@@ -206,6 +211,7 @@ def test_plot_lightcurve_draws_a_png(catalogue, home: Path, relative: str, point
 def test_fits_image_png_renders_the_image(catalogue, home: Path) -> None:
     run = run_asset(catalogue, home, "fits-image-png", {"image": data_file(EIT), "stretch": "sqrt"})
     assert run.returncode == 0, run.stderr
+    assert run.outputs["preview"]["basename"] == f"{Path(EIT).stem}.preview.png", "named after the input, typed"
     image = imread(run.outputs["preview"]["path"])
     assert image.shape[:2] == (600, 600)
     assert image[..., :3].std() > 0.05  # not a blank picture

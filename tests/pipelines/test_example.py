@@ -17,18 +17,20 @@ from matplotlib.image import imread
 from sandboxrun import DEMO_VOLUMES, make_home, run_cwltool
 
 from datalabs_hub.pipelines.asset_library import BUILTIN_ASSETS, load_catalogue
-from datalabs_hub.pipelines.examples import BUILDERS, EXAMPLES, write_examples
+from datalabs_hub.pipelines.examples import BUILDERS, EXAMPLES, LAB_MODULE, write_examples
 
 WORKFLOW = EXAMPLES / "eit-images.cwl"
 JOB = EXAMPLES / "eit-images.job.yml"
 
 
 def test_shipped_files_are_what_the_builder_makes(tmp_path: Path) -> None:
-    written = write_examples(tmp_path, load_catalogue([BUILTIN_ASSETS]))
-    assert {p.name for p in written} == {f"{name}{ext}" for name in BUILDERS for ext in (".cwl", ".job.yml")}
+    written = write_examples(tmp_path, load_catalogue([BUILTIN_ASSETS]), tmp_path / LAB_MODULE.name)
+    assert {p.name for p in written} == {f"{name}{ext}" for name in BUILDERS for ext in (".cwl", ".job.yml")} | {
+        LAB_MODULE.name}
     for path in written:
-        assert (EXAMPLES / path.name).read_text() == path.read_text(), (
-            f"{path.name} is out of date: run `python -m datalabs_hub.pipelines.examples`")
+        shipped = LAB_MODULE if path.name == LAB_MODULE.name else EXAMPLES / path.name
+        assert shipped.read_text() == path.read_text(), (
+            f"{shipped.name} is out of date: run `python -m datalabs_hub.pipelines.examples`")
 
 
 def test_example_embeds_the_catalogue_tools_and_scatters() -> None:
@@ -38,7 +40,9 @@ def test_example_embeds_the_catalogue_tools_and_scatters() -> None:
     assert doc["steps"]["cutout"]["run"] == catalogue.get("fits-cutout").tool
     assert [s for s, step in doc["steps"].items() if "scatter" in step] == ["read_date", "cutout", "preview"]
     assert "hints" not in doc, "the editor's layout is no CWL hint"
-    assert {node for node, x, y in doc["dl:layout"]["nodes"]} == set(doc["steps"])
+    placed = {node: (x, y) for node, x, y in doc["dl:layout"]["nodes"]}
+    assert set(placed) == {*doc["steps"], *(f"input:{i}" for i in doc["inputs"]),
+                           *(f"output:{o}" for o in doc["outputs"])}, "every node is placed: none drawn on another"
 
 
 def test_example_is_valid_for_cwltool() -> None:
@@ -66,6 +70,11 @@ def test_example_runs_on_the_demo_data(tmp_path: Path) -> None:
         np.testing.assert_array_equal(cut, data[start:start + size, start:start + size])
     for preview in out["previews"]:
         assert imread(preview["path"]).shape[:2] == (600, 600)
+    # scattered outputs are named after their input and keep their type (not cutout.fits, cutout.fits_2)
+    stems = [image.stem for image in images]
+    assert [f["basename"] for f in out["cutouts"]] == [f"{s}.cutout.fits" for s in stems]
+    assert [f["basename"] for f in out["previews"]] == [f"{s}.cutout.preview.png" for s in stems]
+    assert [f["basename"] for f in out["headers"]] == [f"{s}.header.json" for s in stems]
 
     with open(out["sun_positions"]["path"], newline="") as handle:
         rows = list(csv.DictReader(handle))

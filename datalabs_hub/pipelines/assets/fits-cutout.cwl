@@ -23,6 +23,8 @@ hints:
     coresMax: 1
     ramMin: 512
 baseCommand: [python3, fits_cutout.py]
+arguments:
+  - {prefix: --output, valueFrom: $(inputs.image.nameroot).cutout.fits}
 inputs:
   image:
     type: File
@@ -62,8 +64,8 @@ outputs:
     label: Cutout (FITS)
     format: iana:image/fits
     outputBinding:
-      glob: cutout.fits
+      glob: $(inputs.image.nameroot).cutout.fits
   log:
     type: stdout
     label: What was cut
-stdout: cutout.log
+stdout: $(inputs.image.nameroot).cutout.log

@@ -22,6 +22,8 @@ hints:
     coresMax: 1
     ramMin: 256
 baseCommand: [python3, fits_header.py]
+arguments:
+  - {prefix: --stem, valueFrom: $(inputs.fits.nameroot).header}
 inputs:
   fits:
     type: File
@@ -46,13 +48,13 @@ outputs:
     label: Header as JSON
     format: iana:application/json
     outputBinding:
-      glob: header.json
+      glob: $(inputs.fits.nameroot).header.json
   cards:
     type: File
     label: Header cards as text
     format: iana:text/plain
     outputBinding:
-      glob: header.txt
+      glob: $(inputs.fits.nameroot).header.txt
   value:
     type: string
     label: Keyword value

@@ -22,6 +22,8 @@ hints:
     coresMax: 1
     ramMin: 512
 baseCommand: [python3, fits_image_png.py]
+arguments:
+  - {prefix: --output, valueFrom: $(inputs.image.nameroot).preview.png}
 inputs:
   image:
     type: File
@@ -55,7 +57,7 @@ outputs:
     label: Preview (PNG)
     format: iana:image/png
     outputBinding:
-      glob: preview.png
+      glob: $(inputs.image.nameroot).preview.png
   log:
     type: stdout
-stdout: preview.log
+stdout: $(inputs.image.nameroot).preview.log

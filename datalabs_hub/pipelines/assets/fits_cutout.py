@@ -1,7 +1,7 @@
 """Cut a rectangle out of a FITS image (Datalabs processing asset ``fits-cutout``).
 
 The centre is given in pixels (1-based, as in FITS and DS9) or in sky coordinates (degrees, needs a
-celestial WCS). Writes ``cutout.fits``: the cut data with the original header and a WCS shifted to
+celestial WCS). Writes ``--output`` (default ``cutout.fits``): the cut data with the original header and a WCS shifted to
 the cutout, so the cutout's coordinates stay right.
 """
 
@@ -52,6 +52,7 @@ def main():
     parser.add_argument("--ra", type=float, help="centre right ascension, degrees")
     parser.add_argument("--dec", type=float, help="centre declination, degrees")
     parser.add_argument("--size", type=int, default=64, help="width and height in pixels")
+    parser.add_argument("--output", default="cutout.fits", help="the cutout file to write")
     args = parser.parse_args()
     if args.size < 1:
         fail(f"size must be at least 1 pixel, got {args.size}")
@@ -87,7 +88,7 @@ def main():
         header["DL_HDU"] = (index, "HDU of the original file")
         header["DL_X0"] = (int(cut.xmin_original) + 1, "first original column (1-based)")
         header["DL_Y0"] = (int(cut.ymin_original) + 1, "first original row (1-based)")
-        fits.PrimaryHDU(cut.data, header=_primary(header)).writeto("cutout.fits", overwrite=True)
+        fits.PrimaryHDU(cut.data, header=_primary(header)).writeto(args.output, overwrite=True)
         print(f"cutout {cut.data.shape[1]}x{cut.data.shape[0]} of HDU {index} ({image.name}) at "
               f"x={cx + 1:.1f} y={cy + 1:.1f}")
 

@@ -1,7 +1,7 @@
 """Read the header of one HDU of a FITS file (Datalabs processing asset ``fits-header``).
 
-Writes ``header.json`` (keyword -> value, plus the HDU index and name), ``header.txt`` (the
-80-character cards as text) and ``value.txt`` (the value of ``--keyword``, empty without one).
+Writes ``<stem>.json`` (keyword -> value, plus the HDU index and name), ``<stem>.txt`` (the
+80-character cards as text; ``--stem`` defaults to ``header``) and ``value.txt`` (the value of ``--keyword``, empty without one).
 """
 
 import argparse
@@ -42,6 +42,7 @@ def main():
     parser.add_argument("fits")
     parser.add_argument("--hdu", help="HDU index (0 = primary) or EXTNAME")
     parser.add_argument("--keyword", help="one keyword whose value goes to value.txt")
+    parser.add_argument("--stem", default="header", help="name of the .json and .txt files without extension")
     args = parser.parse_args()
     try:
         hdul = fits.open(args.fits)
@@ -62,9 +63,9 @@ def main():
             if key not in header:
                 fail(f"keyword {key} is not in HDU {index} ({hdul[index].name}) of {os.path.basename(args.fits)}")
             value = str(header[key])
-        with open("header.json", "w") as out:
+        with open(f"{args.stem}.json", "w") as out:
             json.dump({"hdu": index, "name": hdul[index].name, "cards": cards}, out, indent=1)
-        with open("header.txt", "w") as out:
+        with open(f"{args.stem}.txt", "w") as out:
             out.write("\n".join(str(card) for card in header.cards) + "\n")
         with open("value.txt", "w") as out:
             out.write(value)

@@ -1,7 +1,7 @@
 """Render a FITS image as a PNG preview (Datalabs processing asset ``fits-image-png``).
 
 Uses astropy's ZScale (or a percentile) interval and a linear, square-root or log stretch, draws
-the image with its origin at the lower left like DS9, and writes ``preview.png``.
+the image with its origin at the lower left like DS9, and writes ``--output`` (default ``preview.png``).
 """
 
 import argparse
@@ -18,7 +18,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from astropy.io import fits  # noqa: E402
 from astropy.visualization import (  # noqa: E402
-    ImageNormalize, LinearStretch, LogStretch, PercentileInterval, SqrtStretch, ZScaleInterval,
+    ImageNormalize,
+    LinearStretch,
+    LogStretch,
+    PercentileInterval,
+    SqrtStretch,
+    ZScaleInterval,
 )
 from astropy.wcs import WCS, FITSFixedWarning  # noqa: E402
 
@@ -38,6 +43,7 @@ def main():
     parser.add_argument("--stretch", default="linear", choices=sorted(STRETCHES))
     parser.add_argument("--percentile", type=float, help="e.g. 99.5; default ZScale")
     parser.add_argument("--title")
+    parser.add_argument("--output", default="preview.png", help="the PNG file to write")
     args = parser.parse_args()
     try:
         hdul = fits.open(args.image)
@@ -72,7 +78,7 @@ def main():
         ax.set_title(args.title or " ".join(
             str(header[k]) for k in ("TELESCOP", "INSTRUME", "DATE-OBS") if header.get(k)
         ) or os.path.basename(args.image))
-        fig.savefig("preview.png")
+        fig.savefig(args.output)
         print(f"{data.shape[1]}x{data.shape[0]} image from HDU {image.name}")
 
 

@@ -23,6 +23,8 @@ hints:
     coresMax: 1
     ramMin: 512
 baseCommand: [python3, plot_lightcurve.py]
+arguments:
+  - {prefix: --output, valueFrom: $(inputs.lightcurve.nameroot).lightcurve.png}
 inputs:
   lightcurve:
     type: File
@@ -57,7 +59,7 @@ outputs:
     label: Plot (PNG)
     format: iana:image/png
     outputBinding:
-      glob: lightcurve.png
+      glob: $(inputs.lightcurve.nameroot).lightcurve.png
   log:
     type: stdout
-stdout: plot.log
+stdout: $(inputs.lightcurve.nameroot).lightcurve.log

@@ -2,7 +2,7 @@
 
 Finds the time column (TIME or time) and the value column (RATE, COUNTS, FLUX, ... or the first
 numeric one) unless they are given; a 2-D value column (e.g. STIX counts per energy band) is drawn as
-one line per band. Writes ``lightcurve.png``.
+one line per band. Writes ``--output`` (default ``lightcurve.png``).
 """
 
 import argparse
@@ -62,6 +62,7 @@ def main():
     parser.add_argument("--value-column")
     parser.add_argument("--error-column")
     parser.add_argument("--title")
+    parser.add_argument("--output", default="lightcurve.png", help="the PNG file to write")
     args = parser.parse_args()
     try:
         hdul = fits.open(args.lightcurve)
@@ -109,7 +110,7 @@ def main():
         ) or os.path.basename(args.lightcurve)
         ax.set_title(title)
         fig.tight_layout()
-        fig.savefig("lightcurve.png")
+        fig.savefig(args.output)
         print(f"{len(time)} points of {value_name} against {time_name} from HDU {table.name}")
 
 

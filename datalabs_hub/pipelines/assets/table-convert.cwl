@@ -22,6 +22,8 @@ hints:
     coresMax: 1
     ramMin: 512
 baseCommand: [python3, table_convert.py]
+arguments:
+  - {prefix: --stem, valueFrom: $(inputs.table.nameroot)}
 inputs:
   table:
     type: File
@@ -50,8 +52,12 @@ outputs:
     type: File
     label: Converted table
     outputBinding:
-      glob: table.*
+      glob:
+        - $(inputs.table.nameroot).csv
+        - $(inputs.table.nameroot).ecsv
+        - $(inputs.table.nameroot).xml
+        - $(inputs.table.nameroot).fits
   log:
     type: stdout
     label: Rows and columns
-stdout: convert.log
+stdout: $(inputs.table.nameroot).convert.log

@@ -1,6 +1,6 @@
 """Convert a table between FITS, VOTable, CSV and ECSV (Datalabs processing asset ``table-convert``).
 
-Reads with astropy (format guessed from the content, or given) and writes ``table.<ext>``.
+Reads with astropy (format guessed from the content, or given) and writes ``<stem>.<ext>`` (``--stem``, default ``table``).
 """
 
 import argparse
@@ -9,9 +9,9 @@ import sys
 import warnings
 
 from astropy.io import fits
+from astropy.io.votable.exceptions import VOWarning
 from astropy.table import Table
 from astropy.units import UnitsWarning
-from astropy.io.votable.exceptions import VOWarning
 
 warnings.simplefilter("ignore", UnitsWarning)
 warnings.simplefilter("ignore", VOWarning)
@@ -59,6 +59,7 @@ def main():
     parser.add_argument("--to", required=True, choices=sorted(WRITERS))
     parser.add_argument("--from", dest="source_format", default="auto")
     parser.add_argument("--hdu")
+    parser.add_argument("--stem", default="table", help="output file name without its extension")
     args = parser.parse_args()
     table = read(args.table, args.source_format, args.hdu)
     writer, ext = WRITERS[args.to]
@@ -67,10 +68,10 @@ def main():
         if multi:
             fail(f"CSV cannot hold the multi-dimensional columns {multi}: choose ecsv, votable or fits")
     try:
-        table.write(f"table.{ext}", format=writer, overwrite=True)
+        table.write(f"{args.stem}.{ext}", format=writer, overwrite=True)
     except Exception as exc:
         fail(f"cannot write the table as {args.to}: {exc}")
-    print(f"{len(table)} rows, {len(table.colnames)} columns -> table.{ext}")
+    print(f"{len(table)} rows, {len(table.colnames)} columns -> {args.stem}.{ext}")
 
 
 if __name__ == "__main__":

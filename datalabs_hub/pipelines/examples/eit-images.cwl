@@ -58,8 +58,8 @@ steps:
             entry: |
               """Read the header of one HDU of a FITS file (Datalabs processing asset ``fits-header``).
 
-              Writes ``header.json`` (keyword -> value, plus the HDU index and name), ``header.txt`` (the
-              80-character cards as text) and ``value.txt`` (the value of ``--keyword``, empty without one).
+              Writes ``<stem>.json`` (keyword -> value, plus the HDU index and name), ``<stem>.txt`` (the
+              80-character cards as text; ``--stem`` defaults to ``header``) and ``value.txt`` (the value of ``--keyword``, empty without one).
               """
 
               import argparse
@@ -100,6 +100,7 @@ steps:
                   parser.add_argument("fits")
                   parser.add_argument("--hdu", help="HDU index (0 = primary) or EXTNAME")
                   parser.add_argument("--keyword", help="one keyword whose value goes to value.txt")
+                  parser.add_argument("--stem", default="header", help="name of the .json and .txt files without extension")
                   args = parser.parse_args()
                   try:
                       hdul = fits.open(args.fits)
@@ -120,9 +121,9 @@ steps:
                           if key not in header:
                               fail(f"keyword {key} is not in HDU {index} ({hdul[index].name}) of {os.path.basename(args.fits)}")
                           value = str(header[key])
-                      with open("header.json", "w") as out:
+                      with open(f"{args.stem}.json", "w") as out:
                           json.dump({"hdu": index, "name": hdul[index].name, "cards": cards}, out, indent=1)
-                      with open("header.txt", "w") as out:
+                      with open(f"{args.stem}.txt", "w") as out:
                           out.write("\n".join(str(card) for card in header.cards) + "\n")
                       with open("value.txt", "w") as out:
                           out.write(value)
@@ -139,6 +140,9 @@ steps:
       baseCommand:
       - python3
       - fits_header.py
+      arguments:
+      - prefix: --stem
+        valueFrom: $(inputs.fits.nameroot).header
       inputs:
         fits:
           type: File
@@ -163,13 +167,13 @@ steps:
           label: Header as JSON
           format: iana:application/json
           outputBinding:
-            glob: header.json
+            glob: $(inputs.fits.nameroot).header.json
         cards:
           type: File
           label: Header cards as text
           format: iana:text/plain
           outputBinding:
-            glob: header.txt
+            glob: $(inputs.fits.nameroot).header.txt
         value:
           type: string
           label: Keyword value
@@ -207,7 +211,7 @@ steps:
               """Cut a rectangle out of a FITS image (Datalabs processing asset ``fits-cutout``).
 
               The centre is given in pixels (1-based, as in FITS and DS9) or in sky coordinates (degrees, needs a
-              celestial WCS). Writes ``cutout.fits``: the cut data with the original header and a WCS shifted to
+              celestial WCS). Writes ``--output`` (default ``cutout.fits``): the cut data with the original header and a WCS shifted to
               the cutout, so the cutout's coordinates stay right.
               """
 
@@ -258,6 +262,7 @@ steps:
                   parser.add_argument("--ra", type=float, help="centre right ascension, degrees")
                   parser.add_argument("--dec", type=float, help="centre declination, degrees")
                   parser.add_argument("--size", type=int, default=64, help="width and height in pixels")
+                  parser.add_argument("--output", default="cutout.fits", help="the cutout file to write")
                   args = parser.parse_args()
                   if args.size < 1:
                       fail(f"size must be at least 1 pixel, got {args.size}")
@@ -293,7 +298,7 @@ steps:
                       header["DL_HDU"] = (index, "HDU of the original file")
                       header["DL_X0"] = (int(cut.xmin_original) + 1, "first original column (1-based)")
                       header["DL_Y0"] = (int(cut.ymin_original) + 1, "first original row (1-based)")
-                      fits.PrimaryHDU(cut.data, header=_primary(header)).writeto("cutout.fits", overwrite=True)
+                      fits.PrimaryHDU(cut.data, header=_primary(header)).writeto(args.output, overwrite=True)
                       print(f"cutout {cut.data.shape[1]}x{cut.data.shape[0]} of HDU {index} ({image.name}) at "
                             f"x={cx + 1:.1f} y={cy + 1:.1f}")
 
@@ -317,6 +322,9 @@ steps:
       baseCommand:
       - python3
       - fits_cutout.py
+      arguments:
+      - prefix: --output
+        valueFrom: $(inputs.image.nameroot).cutout.fits
       inputs:
         image:
           type: File
@@ -362,11 +370,11 @@ steps:
           label: Cutout (FITS)
           format: iana:image/fits
           outputBinding:
-            glob: cutout.fits
+            glob: $(inputs.image.nameroot).cutout.fits
         log:
           type: stdout
           label: What was cut
-      stdout: cutout.log
+      stdout: $(inputs.image.nameroot).cutout.log
     scatter: image
     in:
       image: images
@@ -393,7 +401,7 @@ steps:
               """Render a FITS image as a PNG preview (Datalabs processing asset ``fits-image-png``).
 
               Uses astropy's ZScale (or a percentile) interval and a linear, square-root or log stretch, draws
-              the image with its origin at the lower left like DS9, and writes ``preview.png``.
+              the image with its origin at the lower left like DS9, and writes ``--output`` (default ``preview.png``).
               """
 
               import argparse
@@ -410,7 +418,12 @@ steps:
               import numpy as np  # noqa: E402
               from astropy.io import fits  # noqa: E402
               from astropy.visualization import (  # noqa: E402
-                  ImageNormalize, LinearStretch, LogStretch, PercentileInterval, SqrtStretch, ZScaleInterval,
+                  ImageNormalize,
+                  LinearStretch,
+                  LogStretch,
+                  PercentileInterval,
+                  SqrtStretch,
+                  ZScaleInterval,
               )
               from astropy.wcs import WCS, FITSFixedWarning  # noqa: E402
 
@@ -430,6 +443,7 @@ steps:
                   parser.add_argument("--stretch", default="linear", choices=sorted(STRETCHES))
                   parser.add_argument("--percentile", type=float, help="e.g. 99.5; default ZScale")
                   parser.add_argument("--title")
+                  parser.add_argument("--output", default="preview.png", help="the PNG file to write")
                   args = parser.parse_args()
                   try:
                       hdul = fits.open(args.image)
@@ -464,7 +478,7 @@ steps:
                       ax.set_title(args.title or " ".join(
                           str(header[k]) for k in ("TELESCOP", "INSTRUME", "DATE-OBS") if header.get(k)
                       ) or os.path.basename(args.image))
-                      fig.savefig("preview.png")
+                      fig.savefig(args.output)
                       print(f"{data.shape[1]}x{data.shape[0]} image from HDU {image.name}")
 
 
@@ -479,6 +493,9 @@ steps:
       baseCommand:
       - python3
       - fits_image_png.py
+      arguments:
+      - prefix: --output
+        valueFrom: $(inputs.image.nameroot).preview.png
       inputs:
         image:
           type: File
@@ -519,10 +536,10 @@ steps:
           label: Preview (PNG)
           format: iana:image/png
           outputBinding:
-            glob: preview.png
+            glob: $(inputs.image.nameroot).preview.png
         log:
           type: stdout
-      stdout: preview.log
+      stdout: $(inputs.image.nameroot).preview.log
     scatter: image
     in:
       image: cutout/cutout
@@ -693,7 +710,15 @@ steps:
     - positions
 dl:layout:
   nodes:
-  - [read_date, 320, 40]
-  - [sun_position, 620, 40]
-  - [cutout, 320, 260]
-  - [preview, 620, 260]
+  - ['input:metakernel', 0, 0]
+  - ['input:images', 0, 140]
+  - ['input:cutout_size', 0, 280]
+  - [read_date, 300, 40]
+  - [cutout, 300, 200]
+  - [sun_position, 600, 0]
+  - [preview, 600, 240]
+  - ['output:observation_times', 900, 0]
+  - ['output:headers', 900, 80]
+  - ['output:sun_positions', 900, 160]
+  - ['output:cutouts', 900, 240]
+  - ['output:previews', 900, 320]

@@ -1,17 +1,20 @@
 /**
  * The pipeline editor feature: the `cwl` file type opened by the visual editor (default for .cwl, with
- * "Open With > Editor" still there), File > New > Pipeline, a launcher tile, Elyra import, and the
- * editor's keyboard commands.
+ * "Open With > Editor" still there), File > New > Pipeline, the example pipelines (launcher tiles and File
+ * menu items that copy one into the user's home), a launcher tile, Elyra import, and the editor's keyboard
+ * commands.
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { showDialog, showErrorMessage, WidgetTracker } from '@jupyterlab/apputils';
-import { PathExt } from '@jupyterlab/coreutils';
+import { Dialog, showDialog, showErrorMessage, WidgetTracker } from '@jupyterlab/apputils';
+import { PageConfig, PathExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
 
 import { fetchAssets } from './api';
+import { EXAMPLES, IExample } from './examples.generated';
 import { NEW_PIPELINE, PipelineDocument } from './model/document';
 import { importElyra } from './model/elyra';
 import { IEditorApi } from './views/Editor';
@@ -20,6 +23,7 @@ import { FACTORY_NAME, PipelineDocumentWidget, PipelineEditorFactory } from './v
 export const CMD = {
   create: 'datalabs:new-pipeline',
   importElyra: 'datalabs:import-elyra-pipeline',
+  openExample: 'datalabs:open-example-pipeline',
   undo: 'datalabs:pipeline-undo',
   redo: 'datalabs:pipeline-redo',
   copy: 'datalabs:pipeline-copy',
@@ -43,6 +47,54 @@ async function freePath(app: JupyterFrontEnd, dir: string, stem: string): Promis
       return path;
     }
   }
+}
+
+/** Where example pipelines are copied: a folder in the user's home (the server's preferred directory). */
+export function examplesFolder(): string {
+  const home = PageConfig.getOption('preferredPath').replace(/^\/+|\/+$/g, '');
+  return PathExt.join(home, 'pipeline-examples');
+}
+
+/** The error dialog when a file cannot be written in `dir` (as JupyterLab's own New Text File shows one). */
+async function cannotWrite(what: string, dir: string, e: unknown): Promise<void> {
+  const where = dir ? `/${dir}` : 'the top folder (/)';
+  const why = dir === 'data' || dir.startsWith('data/') ? ': the archive volumes under /data are read-only' : '';
+  const body = new Widget();
+  for (const text of [
+    `You cannot create files in ${where}${why}.`,
+    `Go to your home folder (the house button above the file list) or one of its folders, and try again there.`,
+    `The server said: ${(e as Error)?.message || String(e)}`
+  ]) {
+    body.node.appendChild(document.createElement('p')).textContent = text;
+  }
+  body.addClass('dl-error-body');
+  await showDialog({ title: `Cannot create ${what}`, body, buttons: [Dialog.okButton({ label: 'Close' })] });
+}
+
+async function exists(app: JupyterFrontEnd, path: string): Promise<boolean> {
+  try {
+    await app.serviceManager.contents.get(path, { content: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Copy an example (the workflow and its job file) into the user's examples folder, unless already there. */
+async function copyExample(app: JupyterFrontEnd, example: IExample): Promise<string> {
+  const contents = app.serviceManager.contents;
+  const dir = examplesFolder();
+  const workflow = PathExt.join(dir, example.files[0].name);
+  if (await exists(app, workflow)) {
+    return workflow; // the user's copy, perhaps edited: never overwritten
+  }
+  if (!(await exists(app, dir))) {
+    await contents.save(dir, { type: 'directory' });
+  }
+  for (const file of [...example.files].reverse()) {
+    await contents.save(PathExt.join(dir, file.name), { type: 'file', format: 'text', content: file.content });
+  }
+  return workflow;
 }
 
 export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
@@ -80,7 +132,36 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
       execute: async args => {
         const dir = typeof args.cwd === 'string' ? args.cwd : browser.model.path;
         const path = await freePath(app, dir, 'untitled-pipeline');
-        await app.serviceManager.contents.save(path, { type: 'file', format: 'text', content: NEW_PIPELINE });
+        try {
+          await app.serviceManager.contents.save(path, { type: 'file', format: 'text', content: NEW_PIPELINE });
+        } catch (e) {
+          return cannotWrite('a pipeline', dir, e);
+        }
+        return app.commands.execute('docmanager:open', { path, factory: FACTORY_NAME });
+      }
+    });
+
+    const example = (args: Record<string, unknown>) => EXAMPLES.find(x => x.name === args.name) ?? null;
+    app.commands.addCommand(CMD.openExample, {
+      label: args => (args.isLauncher ? example(args)?.title ?? 'Example Pipeline' : `Example Pipeline: ${example(args)?.title ?? ''}`),
+      caption: args =>
+        `${example(args)?.description ?? ''} Copies the example and its job file to ~/${examplesFolder().split('/').pop()} ` +
+        'and opens it (a copy you already have is opened as it is).',
+      icon: pipelineIcon,
+      describedBy: {
+        args: { type: 'object', properties: { name: { type: 'string', description: 'Example name' } }, required: ['name'] }
+      },
+      execute: async args => {
+        const chosen = example(args);
+        if (!chosen) {
+          return showErrorMessage('No such example pipeline', `There is no example pipeline "${String(args.name)}".`);
+        }
+        let path: string;
+        try {
+          path = await copyExample(app, chosen);
+        } catch (e) {
+          return cannotWrite('the example pipeline', examplesFolder(), e);
+        }
         return app.commands.execute('docmanager:open', { path, factory: FACTORY_NAME });
       }
     });
@@ -149,5 +230,9 @@ export const pipelinePlugin: JupyterFrontEndPlugin<void> = {
 
     launcher?.add({ command: CMD.create, category: 'Other', rank: 1 });
     mainMenu?.fileMenu.newMenu.addGroup([{ command: CMD.create }], 40);
+    for (const x of EXAMPLES) {
+      launcher?.add({ command: CMD.openExample, args: { name: x.name }, category: 'Example Pipelines', rank: 1 });
+    }
+    mainMenu?.fileMenu.addGroup(EXAMPLES.map(x => ({ command: CMD.openExample, args: { name: x.name } })), 3);
   }
 };

@@ -151,6 +151,28 @@ export class VolumesPanel extends Widget {
   private _pending: Promise<void> | null = null;
 }
 
+/**
+ * The file browser folder that holds the volumes the browser can reach (e.g. `data` for `/data/<id>`):
+ * the common parent of their folders, or null when none is reachable.
+ */
+export function volumesFolder(volumes: readonly IVolume[]): string | null {
+  const parents = volumes
+    .filter(v => v.browser_path !== null && v.browser_path !== '')
+    .map(v => v.browser_path!.split('/').slice(0, -1));
+  if (parents.length === 0) {
+    return null;
+  }
+  let common = parents[0];
+  for (const parts of parents.slice(1)) {
+    let n = 0;
+    while (n < common.length && n < parts.length && common[n] === parts[n]) {
+      n++;
+    }
+    common = common.slice(0, n);
+  }
+  return common.join('/');
+}
+
 /** Why a volume cannot be opened in the file browser, or null when it can. */
 export function openBlockedReason(volume: IVolume): string | null {
   if (!volume.available) {

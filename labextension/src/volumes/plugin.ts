@@ -1,5 +1,6 @@
 /**
- * The "Archive volumes" feature: left side panel + `datalabs:open-volume` command.
+ * The "Archive volumes" feature: left side panel, `datalabs:open-volume` command, and a file browser
+ * toolbar button that goes to the folder holding the volumes (`/data`).
  */
 import {
   ILabShell,
@@ -7,12 +8,14 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { showErrorMessage } from '@jupyterlab/apputils';
+import { showErrorMessage, ToolbarButton } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 
-import { openBlockedReason, VolumesPanel } from './panel';
+import { volumesIcon } from './icon';
+import { openBlockedReason, volumesFolder, VolumesPanel } from './panel';
 
 export const OPEN_VOLUME_COMMAND = 'datalabs:open-volume';
+export const OPEN_VOLUMES_FOLDER_COMMAND = 'datalabs:open-volumes-folder';
 
 export const volumesPlugin: JupyterFrontEndPlugin<void> = {
   id: 'datalabs-hub:volumes',
@@ -55,6 +58,32 @@ export const volumesPlugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(browser.id);
       }
     });
+
+    app.commands.addCommand(OPEN_VOLUMES_FOLDER_COMMAND, {
+      label: 'Open the Archive Volumes Folder',
+      caption: 'Show the folder of the archive volumes (/data) in the file browser',
+      icon: volumesIcon,
+      execute: async () => {
+        if (!panel.loaded) {
+          await panel.refresh();
+        }
+        const folder = volumesFolder(panel.volumes);
+        if (folder === null) {
+          app.shell.activateById(panel.id); // says why: no volumes, or none the file browser reaches
+          return;
+        }
+        await browser.model.cd('/' + folder);
+      }
+    });
+    browser.toolbar.insertItem(
+      10,
+      'datalabs-volumes-folder',
+      new ToolbarButton({
+        icon: volumesIcon,
+        tooltip: 'Archive volumes (/data)',
+        onClick: () => void app.commands.execute(OPEN_VOLUMES_FOLDER_COMMAND)
+      })
+    );
 
     if (labShell) {
       labShell.add(panel, 'left', { rank: 150 });

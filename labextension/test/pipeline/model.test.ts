@@ -22,7 +22,8 @@ import {
 import { importElyra, ElyraImportError } from '../../src/pipeline/model/elyra';
 import { relativePath, toolForFile } from '../../src/pipeline/model/filestep';
 import { generatedPipeline } from '../../src/pipeline/model/generate';
-import { autoLayout } from '../../src/pipeline/model/layout';
+import { autoLayout, MIN_OPEN_ZOOM, NODE_WIDTH, nodeHeight, openingViewport } from '../../src/pipeline/model/layout';
+import { EXAMPLES } from '../../src/pipeline/examples.generated';
 import { PipelineSession } from '../../src/pipeline/model/session';
 import { checkLink, formatType, parseType } from '../../src/pipeline/model/types';
 
@@ -571,4 +572,40 @@ test('edits return typed results: the value and the nodes changed, or a refusal 
   assert.ok(gone.ok);
   const again = doc.disconnect({ id: 'x', source: { node: a, port: 'out' }, target: { node: b, port: 'table' } });
   assert.equal(again.ok, false);
+});
+
+test('the shipped example pipelines place every node apart', () => {
+  for (const example of EXAMPLES) {
+    const loaded = PipelineDocument.parse(example.files[0].content);
+    assert.ok(loaded.ok, example.name);
+    const doc = loaded.document;
+    const boxes = doc.nodeIds().map(id => {
+      const p = doc.positions.get(id);
+      assert.ok(p, `${example.name}: ${id} has no saved position (it would be drawn on a neighbour)`);
+      const step = doc.steps.get(id);
+      return { id, x: p.x, y: p.y, w: NODE_WIDTH, h: nodeHeight(step ? Math.max(step.inPorts.length, step.outPorts.length) : 1) };
+    });
+    for (const a of boxes) {
+      for (const b of boxes) {
+        if (a.id < b.id) {
+          const apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+          assert.ok(apart, `${example.name}: ${a.id} overlaps ${b.id}`);
+        }
+      }
+    }
+    assert.equal(example.files[1].name, `${example.name}.job.yml`);
+  }
+});
+
+test('a pipeline opens at a readable zoom: all of it when it fits, else its start', () => {
+  // fits at zoom 1: centred
+  assert.deepEqual(openingViewport({ x: 0, y: 0, width: 400, height: 200 }, 800, 400), { x: 200, y: 100, zoom: 1 });
+  // fits when zoomed out to 0.9: the whole pipeline
+  const small = openingViewport({ x: 0, y: 0, width: 1000, height: 200 }, 948, 600);
+  assert.equal(small.zoom, 0.9);
+  // too wide even at the minimum zoom: minimum zoom, the left (the inputs) at the padding, centred vertically
+  const wide = openingViewport({ x: -100, y: 0, width: 1120, height: 400 }, 500, 700);
+  assert.equal(wide.zoom, MIN_OPEN_ZOOM);
+  assert.equal(wide.x, 24 + 100 * MIN_OPEN_ZOOM);
+  assert.equal(wide.y, (700 - 400 * MIN_OPEN_ZOOM) / 2);
 });

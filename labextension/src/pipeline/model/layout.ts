@@ -1,5 +1,6 @@
 /**
- * Auto-layout with dagre (left to right): positions for every node of the pipeline graph.
+ * Where nodes go: auto-layout with dagre (left to right), the drawn node sizes, and the view a pipeline
+ * opens with.
  */
 import dagre from '@dagrejs/dagre';
 
@@ -34,4 +35,35 @@ export function autoLayout(doc: PipelineDocument): Map<string, IPosition> {
     out.set(id, { x: Math.round(n.x - NODE_WIDTH / 2), y: Math.round(n.y - heights.get(id)! / 2) });
   }
   return out;
+}
+
+/** The lowest zoom the editor opens a pipeline at: node text stays about 9 px or larger. */
+export const MIN_OPEN_ZOOM = 0.8;
+
+export interface IRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface IViewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+/**
+ * The view a pipeline opens with: the whole pipeline when it fits at a readable zoom (at most 1), else
+ * `MIN_OPEN_ZOOM` showing its start (the top left, where the inputs are) along each axis that does not fit.
+ */
+export function openingViewport(bounds: IRect, width: number, height: number, padding = 24): IViewport {
+  if (bounds.width <= 0 || bounds.height <= 0 || width <= 0 || height <= 0) {
+    return { x: padding - bounds.x, y: padding - bounds.y, zoom: 1 };
+  }
+  const fit = Math.min((width - 2 * padding) / bounds.width, (height - 2 * padding) / bounds.height);
+  const zoom = Math.min(1, Math.max(MIN_OPEN_ZOOM, fit));
+  const axis = (start: number, size: number, room: number) =>
+    size * zoom <= room - 2 * padding ? (room - size * zoom) / 2 - start * zoom : padding - start * zoom;
+  return { x: axis(bounds.x, bounds.width, width), y: axis(bounds.y, bounds.height, height), zoom };
 }

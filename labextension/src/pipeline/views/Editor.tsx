@@ -3,6 +3,8 @@
  * Presentational: the state and every command come from `usePipelineEditor`; all edits go through the
  * PipelineSession (undoable) and the canvas redraws only nodes whose version changed.
  */
+import { showDialog, Dialog } from '@jupyterlab/apputils';
+import { PageConfig, PathExt } from '@jupyterlab/coreutils';
 import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider } from '@xyflow/react';
 import * as React from 'react';
 
@@ -16,7 +18,33 @@ import { ASSET_MIME, IEditorProps, IServerResult, usePipelineEditor } from './us
 export { ASSET_MIME };
 export type { IEditorApi, IEditorProps } from './usePipelineEditor';
 
-export const RUN_DISABLED_REASON = 'Run: the pipeline service is not installed yet. Validate, save, then run the file with cwltool.';
+export const RUN_DISABLED_REASON =
+  'Running from the editor is not available yet (the pipeline service is not installed). Click for how to run this pipeline in a terminal.';
+
+/** The terminal commands that run the pipeline at `path` (relative to the server root) with cwltool. */
+export function runCommands(path: string, serverRoot = PageConfig.getOption('serverRoot')): string {
+  const dir = PathExt.dirname(path);
+  const root = serverRoot || '/';
+  const folder = dir ? (root.endsWith('/') ? root + dir : `${root}/${dir}`) : root;
+  const name = PathExt.basename(path);
+  const job = `${PathExt.basename(name, PathExt.extname(name))}.job.yml`;
+  return `cd ${folder}\ncwltool ${name} ${job}`;
+}
+
+/** Why Run does nothing yet, and how to run the pipeline meanwhile. */
+function explainRun(path: string): void {
+  const body = (
+    <div className="dl-run-help">
+      <p>Running a pipeline from the editor needs the Datalabs pipeline service, which this datalab does not have yet.</p>
+      <p>
+        Meanwhile, save the pipeline and run it with cwltool in a terminal (File &gt; New &gt; Terminal). The job file
+        (YAML) gives the pipeline&apos;s inputs; <code>cwltool {PathExt.basename(path)} --help</code> lists them.
+      </p>
+      <pre className="dl-run-commands">{runCommands(path)}</pre>
+    </div>
+  );
+  void showDialog({ title: 'Run this pipeline in a terminal', body, buttons: [Dialog.okButton({ label: 'Close' })] });
+}
 
 function Palette(props: { assets: IAsset[] | null; error: string | null; onAdd: (a: IAsset) => void }): JSX.Element {
   const groups = new Map<string, IAsset[]>();
@@ -122,9 +150,8 @@ function EditorInner(props: IEditorProps): JSX.Element {
         <button className="jp-Button dl-tb-fit" onClick={api.fit} title="Zoom to fit the whole pipeline">Fit</button>
         <button className="jp-Button dl-tb-layout" onClick={api.autoLayout} title="Arrange the nodes left to right (undoable)">Auto-layout</button>
         <span className="dl-tb-sep" />
-        <span title={RUN_DISABLED_REASON}>
-          <button className="jp-Button dl-tb-run" disabled>Run</button>
-        </span>
+        <button className="jp-Button dl-tb-run dl-tb-unavailable" aria-disabled="true" title={RUN_DISABLED_REASON}
+          onClick={() => explainRun(props.path())}>Run…</button>
         <span className="dl-tb-info">{doc.steps.size} step{doc.steps.size === 1 ? '' : 's'}</span>
       </div>
       {e.status ? <div className={`dl-pipeline-status dl-status-${e.status.level}`} role="status">{e.status.text}</div> : null}
@@ -137,8 +164,6 @@ function EditorInner(props: IEditorProps): JSX.Element {
             nodeTypes={NODE_TYPES}
             {...e.flowHandlers}
             deleteKeyCode={['Delete', 'Backspace']}
-            fitView
-            fitViewOptions={{ maxZoom: 1, padding: 0.1 }}
             minZoom={0.05}
             onlyRenderVisibleElements={e.nodes.length > 200}
             proOptions={{ hideAttribution: true }}

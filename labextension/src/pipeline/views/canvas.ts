@@ -94,3 +94,4 @@ export function missingPositions(doc: PipelineDocument): Map<string, IPosition> 
   }
   return out;
 }
+

@@ -10,6 +10,7 @@ import {
   Edge,
   EdgeChange,
   FitViewOptions,
+  getNodesBounds,
   Node,
   NodeChange,
   OnSelectionChangeParams,
@@ -20,7 +21,7 @@ import * as React from 'react';
 import { IAsset, IServerProblem, validateOnServer } from '../api';
 import { EditResult, ICopiedSteps, INPUT_PREFIX, IPosition, IProblem, OUTPUT_PREFIX, PipelineDocument } from '../model/document';
 import { basename, fileKind, relativePath, stem, toolForFile } from '../model/filestep';
-import { autoLayout } from '../model/layout';
+import { autoLayout, openingViewport } from '../model/layout';
 import { PipelineSession } from '../model/session';
 import { buildEdges, buildNodes, linkOfEdge, missingPositions } from './canvas';
 import { PipelineNode } from './nodes';
@@ -291,6 +292,13 @@ export function usePipelineEditor(props: IEditorProps) {
       changed();
     },
     onDelete: () => apiRef.current.deleteSelected(),
+    /** Open at a readable zoom: the whole pipeline when it fits, else its start (Fit shows all of it). */
+    onInit: () => {
+      const box = canvasRef.current?.getBoundingClientRect();
+      if (box && box.width > 0 && nodes.length > 0) {
+        void flow.setViewport(openingViewport(getNodesBounds(nodes), box.width, box.height));
+      }
+    },
     onSelectionChange: ({ nodes: sel }: OnSelectionChangeParams) => setSelected(sel.length === 1 ? sel[0].id : null)
   };
 
