@@ -1,4 +1,4 @@
-"""HTTP API of the pipeline editor: the processing-asset catalogue and CWL validation.
+"""HTTP API of the pipeline editor: the processing-asset library and CWL validation.
 
 ``GET  {base_url}datalabs/api/pipelines/assets``        -> ``{"assets": [...], "errors": [...]}``
 ``GET  {base_url}datalabs/api/pipelines/assets/<id>``   -> one asset
@@ -20,8 +20,8 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 
 from ..errors import NotFound
-from ..pipelines.asset_library import Catalogue, asset_folders
-from ..pipelines.cache import CatalogueCache
+from ..pipelines.asset_library import AssetLibrary, asset_folders
+from ..pipelines.cache import AssetLibraryCache
 from ..pipelines.requests import RequestError, document_path, parse_validate_body
 from ..pipelines.settings import DatalabsPipelines
 from ..pipelines.validator_service import ValidatorService
@@ -32,23 +32,23 @@ SETTINGS_KEY = "datalabs_pipelines"
 
 @dataclass
 class PipelinesBackend:
-    """What the handlers share: the operator settings, the catalogue and the validation worker."""
+    """What the handlers share: the operator settings, the library and the validation worker."""
 
     settings: DatalabsPipelines
-    catalogue: CatalogueCache
+    library: AssetLibraryCache
     validator: ValidatorService
 
 
 def make_backend(settings: DatalabsPipelines, log: logging.Logger) -> PipelinesBackend:
-    """The catalogue and the validation worker (started on first use; the extension's stop hook closes it)."""
+    """The library and the validation worker (started on first use; the extension's stop hook closes it)."""
 
-    def report(catalogue: Catalogue) -> None:
-        for problem in catalogue.errors:
+    def report(library: AssetLibrary) -> None:
+        for problem in library.errors:
             log.error("Datalabs processing asset %s: %s: %s", problem.file, problem.field, problem.message)
-        log.info("Datalabs processing assets: %d loaded, %d with errors", len(catalogue.assets), len(catalogue.errors))
+        log.info("Datalabs processing assets: %d loaded, %d with errors", len(library.assets), len(library.errors))
 
     validator = ValidatorService(timeout=settings.validate_timeout, memory_limit=settings.validator_memory_limit)
-    return PipelinesBackend(settings, CatalogueCache(asset_folders(settings.asset_paths), report), validator)
+    return PipelinesBackend(settings, AssetLibraryCache(asset_folders(settings.asset_paths), report), validator)
 
 
 class _PipelinesHandler(DatalabsErrors, APIHandler):
@@ -70,16 +70,16 @@ class AssetsHandler(_PipelinesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self) -> None:
-        catalogue = self.backend.catalogue.current()
-        self.reply(200, {"assets": [a.to_json() for a in catalogue.assets],
-                         "errors": [e.to_json() for e in catalogue.errors]})
+        library = self.backend.library.current()
+        self.reply(200, {"assets": [a.to_json() for a in library.assets],
+                         "errors": [e.to_json() for e in library.errors]})
 
 
 class AssetHandler(_PipelinesHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, asset_id: str) -> None:
-        asset = self.backend.catalogue.current().get(asset_id)
+        asset = self.backend.library.current().get(asset_id)
         if asset is None:
             raise NotFound(f"There is no processing asset {asset_id[:100]!r}.")
         self.reply(200, asset.to_json())

@@ -1,14 +1,14 @@
-"""The catalogue of processing assets: CWL CommandLineTools the pipeline editor offers in its palette.
+"""The library of processing assets: CWL CommandLineTools the pipeline editor offers in its palette.
 
 An asset is one ``<id>.cwl`` file (a CWL v1.2 CommandLineTool) in an asset folder; the package ships
 ``datalabs_hub/pipelines/assets/`` and operators add folders with ``c.DatalabsPipelines.asset_paths``.
 A tool may keep its script next to it and pull it in with ``$include`` (in an
-``InitialWorkDirRequirement``); the catalogue inlines it, so each served tool is one self-contained
+``InitialWorkDirRequirement``); the library inlines it, so each served tool is one self-contained
 object that a workflow can embed in a step's ``run:``. The palette shows the tool's ``label``, ``doc``
 and ``dl:category`` (namespace ``https://datalabs.dev/cwl#``).
 
 A broken asset file becomes an :class:`AssetError` naming the file and the field; the other assets
-are still served. :func:`load_asset` and :func:`load_catalogue` only read files.
+are still served. :func:`load_asset` and :func:`load_asset_library` only read files.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class AssetError:
 
 
 @dataclass(frozen=True)
-class Catalogue:
+class AssetLibrary:
     """Every asset that loaded, in folder then name order, and every file that did not."""
 
     assets: tuple[Asset, ...] = ()
@@ -120,7 +120,7 @@ def load_asset(path: Path) -> Asset:
                  category=category.strip(), tool=tool, file=path)
 
 
-def load_catalogue(folders: Sequence[Path]) -> Catalogue:
+def load_asset_library(folders: Sequence[Path]) -> AssetLibrary:
     """Every ``*.cwl`` asset in ``folders`` (in order; a later duplicate id is an error)."""
     assets: list[Asset] = []
     errors: list[AssetError] = []
@@ -143,7 +143,7 @@ def load_catalogue(folders: Sequence[Path]) -> Catalogue:
                 continue
             seen[asset.id] = path
             assets.append(asset)
-    return Catalogue(tuple(assets), tuple(errors))
+    return AssetLibrary(tuple(assets), tuple(errors))
 
 
 def asset_folders(extra: Iterable[str]) -> list[Path]:

@@ -1,4 +1,4 @@
-"""Reload the asset catalogue when its files change (stat only, no reading, on each request)."""
+"""Reload the asset library when its files change (stat only, no reading, on each request)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .asset_library import Catalogue, load_catalogue
+from .asset_library import AssetLibrary, load_asset_library
 
 Fingerprint = tuple[tuple[str, int, int], ...]
 
@@ -28,20 +28,20 @@ def fingerprint(folders: Sequence[Path]) -> Fingerprint:
     return tuple(sorted(entries))
 
 
-class CatalogueCache:
-    """The current catalogue of ``folders``; ``on_reload`` sees each newly loaded one (to log its errors)."""
+class AssetLibraryCache:
+    """The current library of ``folders``; ``on_reload`` sees each newly loaded one (to log its errors)."""
 
-    def __init__(self, folders: Sequence[Path], on_reload: Callable[[Catalogue], None] | None = None) -> None:
+    def __init__(self, folders: Sequence[Path], on_reload: Callable[[AssetLibrary], None] | None = None) -> None:
         self.folders = list(folders)
         self._on_reload = on_reload
         self._fingerprint: Fingerprint | None = None
-        self._catalogue = Catalogue()
+        self._library = AssetLibrary()
 
-    def current(self) -> Catalogue:
+    def current(self) -> AssetLibrary:
         now = fingerprint(self.folders)
         if now != self._fingerprint:
-            self._catalogue = load_catalogue(self.folders)
+            self._library = load_asset_library(self.folders)
             self._fingerprint = now
             if self._on_reload is not None:
-                self._on_reload(self._catalogue)
-        return self._catalogue
+                self._on_reload(self._library)
+        return self._library

@@ -9,7 +9,7 @@ MiB = 1024 * 1024
 
 
 class DatalabsPipelines(Configurable):
-    """Processing-asset catalogue and CWL validation in each datalab (set in the server's config)."""
+    """Processing-asset library and CWL validation in each datalab (set in the server's config)."""
 
     asset_paths = List(
         Unicode(),

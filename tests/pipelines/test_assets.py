@@ -1,4 +1,4 @@
-"""The shipped processing assets: what the catalogue serves, and real runs on the demo archive volumes.
+"""The shipped processing assets: what the library serves, and real runs on the demo archive volumes.
 
 Each asset is run as the editor embeds it (the served, self-contained JSON tool) with
 ``cwltool --no-container`` inside the Datalabs sandbox, volumes at /data/<id>, and its output is
@@ -24,7 +24,7 @@ from cwltool.main import main as cwltool_main
 from matplotlib.image import imread
 from sandboxrun import DEMO_VOLUMES, make_home, run_cwltool
 
-from datalabs_hub.pipelines.asset_library import BUILTIN_ASSETS, asset_folders, load_asset, load_catalogue
+from datalabs_hub.pipelines.asset_library import BUILTIN_ASSETS, asset_folders, load_asset, load_asset_library
 
 EIT = "heliophysics/soho/eit/efz20040301.000010_s.fits"
 ISGRI = "astronomy/integral/isgri-mosaic/ISGRI_0727_88601650001_28_40_mosaic_original.fits"
@@ -44,7 +44,7 @@ def host(relative: str) -> Path:
 
 @pytest.fixture(scope="module")
 def catalogue():
-    loaded = load_catalogue(asset_folders([]))
+    loaded = load_asset_library(asset_folders([]))
     assert loaded.errors == ()
     return loaded
 
@@ -54,16 +54,16 @@ def home(tmp_path: Path) -> Path:
     return make_home(tmp_path)
 
 
-def run_asset(catalogue, home: Path, asset_id: str, job: dict):
+def run_asset(library, home: Path, asset_id: str, job: dict):
     tool = home / f"{asset_id}.cwl"
-    tool.write_text(json.dumps(catalogue.get(asset_id).tool))
+    tool.write_text(json.dumps(library.get(asset_id).tool))
     return run_cwltool(home, tool, job)
 
 
-def test_catalogue_ships_at_least_five_real_assets(catalogue) -> None:
-    ids = {a.id for a in catalogue.assets}
+def test_catalogue_ships_at_least_five_real_assets(library) -> None:
+    ids = {a.id for a in library.assets}
     assert ids == {"fits-header", "fits-cutout", "fits-image-png", "plot-lightcurve", "spice-position", "table-convert"}
-    for asset in catalogue.assets:
+    for asset in library.assets:
         hints = asset.tool["hints"]
         assert "DockerRequirement" in hints and "DockerRequirement" not in asset.tool.get("requirements", {})
         for port in [*asset.tool["inputs"].values(), *asset.tool["outputs"].values()]:
@@ -72,16 +72,16 @@ def test_catalogue_ships_at_least_five_real_assets(catalogue) -> None:
 
 @pytest.mark.parametrize("asset_id", ["fits-header", "fits-cutout", "fits-image-png", "plot-lightcurve",
                                       "spice-position", "table-convert"])
-def test_served_tool_is_a_valid_self_contained_document(catalogue, asset_id: str, tmp_path: Path) -> None:
+def test_served_tool_is_a_valid_self_contained_document(library, asset_id: str, tmp_path: Path) -> None:
     alone = tmp_path / "elsewhere" / f"{asset_id}.cwl"  # no script next to it
     alone.parent.mkdir()
-    alone.write_text(json.dumps(catalogue.get(asset_id).tool))
+    alone.write_text(json.dumps(library.get(asset_id).tool))
     out = io.StringIO()
     assert cwltool_main(["--validate", str(alone)], stdout=out, stderr=out) == 0, out.getvalue()
 
 
-def test_fits_header_reads_keywords(catalogue, home: Path) -> None:
-    run = run_asset(catalogue, home, "fits-header", {"fits": data_file(EIT), "keyword": "date-obs"})
+def test_fits_header_reads_keywords(library, home: Path) -> None:
+    run = run_asset(library, home, "fits-header", {"fits": data_file(EIT), "keyword": "date-obs"})
     assert run.returncode == 0, run.stderr
     expected = fits.getheader(host(EIT))
     assert run.outputs["value"] == expected["DATE-OBS"]
@@ -94,27 +94,27 @@ def test_fits_header_reads_keywords(catalogue, home: Path) -> None:
         f"{Path(EIT).stem}.header.json", f"{Path(EIT).stem}.header.txt"}, "named after the input, typed"
 
 
-def test_fits_header_of_an_extension_by_name(catalogue, home: Path) -> None:
-    run = run_asset(catalogue, home, "fits-header", {"fits": data_file(JEMX), "hdu": "timeseries"})
+def test_fits_header_of_an_extension_by_name(library, home: Path) -> None:
+    run = run_asset(library, home, "fits-header", {"fits": data_file(JEMX), "hdu": "timeseries"})
     assert run.returncode == 0, run.stderr
     header = json.loads(Path(run.outputs["header"]["path"]).read_text())
     assert header["name"] == "TIMESERIES"
     assert header["cards"]["NAXIS2"] == len(fits.getdata(host(JEMX), "TIMESERIES")) == 863
 
 
-def test_fits_header_says_which_keyword_is_missing(catalogue, home: Path) -> None:
-    run = run_asset(catalogue, home, "fits-header", {"fits": data_file(EIT), "keyword": "NO-SUCH"})
+def test_fits_header_says_which_keyword_is_missing(library, home: Path) -> None:
+    run = run_asset(library, home, "fits-header", {"fits": data_file(EIT), "keyword": "NO-SUCH"})
     assert run.returncode != 0
     assert "fits-header: keyword NO-SUCH is not in HDU 0 (PRIMARY)" in run.stderr
 
 
-def test_fits_cutout_at_a_sky_position_keeps_the_wcs(catalogue, home: Path) -> None:
+def test_fits_cutout_at_a_sky_position_keeps_the_wcs(library, home: Path) -> None:
     with fits.open(host(ISGRI)) as hdul:
         original = hdul[2]
         wcs = WCS(original.header)
         ra, dec = wcs.celestial.all_pix2world([[300.0, 250.0]], 0)[0]  # pixel (301, 251) in FITS numbering
         expected = original.data[250 - 20:250 + 20, 300 - 20:300 + 20]
-    run = run_asset(catalogue, home, "fits-cutout", {"image": data_file(ISGRI), "ra": float(ra), "dec": float(dec),
+    run = run_asset(library, home, "fits-cutout", {"image": data_file(ISGRI), "ra": float(ra), "dec": float(dec),
                                                      "size": 40})
     assert run.returncode == 0, run.stderr
     with fits.open(run.outputs["cutout"]["path"]) as cut:
@@ -125,8 +125,8 @@ def test_fits_cutout_at_a_sky_position_keeps_the_wcs(catalogue, home: Path) -> N
         assert cut[0].header["DL_HDU"] == 2
 
 
-def test_fits_cutout_at_a_pixel_and_outside_the_image(catalogue, home: Path) -> None:
-    run = run_asset(catalogue, home, "fits-cutout", {"image": data_file(EIT), "x": 10, "y": 20, "size": 8})
+def test_fits_cutout_at_a_pixel_and_outside_the_image(library, home: Path) -> None:
+    run = run_asset(library, home, "fits-cutout", {"image": data_file(EIT), "x": 10, "y": 20, "size": 8})
     assert run.returncode == 0, run.stderr
     data = fits.getdata(host(EIT))
     cut = fits.getdata(run.outputs["cutout"]["path"])
@@ -134,13 +134,13 @@ def test_fits_cutout_at_a_pixel_and_outside_the_image(catalogue, home: Path) -> 
     assert run.outputs["log"]["basename"] == f"{Path(EIT).stem}.cutout.log"
     assert cut.shape == (8, 8)
     np.testing.assert_array_equal(cut, data[19 - 4:19 + 4, 9 - 4:9 + 4])
-    outside = run_asset(catalogue, home, "fits-cutout", {"image": data_file(EIT), "x": 900, "y": 900})
+    outside = run_asset(library, home, "fits-cutout", {"image": data_file(EIT), "x": 900, "y": 900})
     assert outside.returncode != 0
     assert "fits-cutout: the centre (900.0, 900.0) is outside the 128x128 image" in outside.stderr
 
 
-def test_table_convert_votable_to_csv_keeps_every_row(catalogue, home: Path) -> None:
-    run = run_asset(catalogue, home, "table-convert", {"table": data_file(HUBBLE), "to": "csv"})
+def test_table_convert_votable_to_csv_keeps_every_row(library, home: Path) -> None:
+    run = run_asset(library, home, "table-convert", {"table": data_file(HUBBLE), "to": "csv"})
     assert run.returncode == 0, run.stderr
     original = Table.read(host(HUBBLE))
     with open(run.outputs["converted"]["path"], newline="") as handle:
@@ -150,8 +150,8 @@ def test_table_convert_votable_to_csv_keeps_every_row(catalogue, home: Path) -> 
     assert run.outputs["converted"]["basename"] == f"{Path(HUBBLE).stem}.csv", "named after the input, typed"
 
 
-def test_table_convert_fits_to_votable_and_back(catalogue, home: Path) -> None:
-    run = run_asset(catalogue, home, "table-convert", {"table": data_file(GAIA), "to": "votable"})
+def test_table_convert_fits_to_votable_and_back(library, home: Path) -> None:
+    run = run_asset(library, home, "table-convert", {"table": data_file(GAIA), "to": "votable"})
     assert run.returncode == 0, run.stderr
     original = Table.read(host(GAIA), hdu=1)
     converted = Table.read(run.outputs["converted"]["path"], format="votable")
@@ -160,15 +160,15 @@ def test_table_convert_fits_to_votable_and_back(catalogue, home: Path) -> None:
     assert str(converted["wavelength"].unit) == str(original["wavelength"].unit)
 
 
-def test_table_convert_reports_what_it_cannot_read(catalogue, home: Path) -> None:
-    run = run_asset(catalogue, home, "table-convert", {"table": data_file("spice-kernels/mk/demo.tm"), "to": "csv"})
+def test_table_convert_reports_what_it_cannot_read(library, home: Path) -> None:
+    run = run_asset(library, home, "table-convert", {"table": data_file("spice-kernels/mk/demo.tm"), "to": "csv"})
     assert run.returncode != 0
     assert "table-convert: cannot read demo.tm as a table (give the input format" in run.stderr
 
 
-def test_spice_position_matches_spiceypy(catalogue, home: Path) -> None:
+def test_spice_position_matches_spiceypy(library, home: Path) -> None:
     times = ["2020-01-01T00:00:00", "2024-06-01T12:30:00"]
-    run = run_asset(catalogue, home, "spice-position", {
+    run = run_asset(library, home, "spice-position", {
         "metakernel": data_file("spice-kernels/mk/demo.tm"), "target": "MARS BARYCENTER", "times": times,
         "abcorr": "LT+S"})
     assert run.returncode == 0, run.stderr
@@ -189,16 +189,16 @@ def test_spice_position_matches_spiceypy(catalogue, home: Path) -> None:
         os.chdir(cwd)
 
 
-def test_spice_position_says_what_is_not_covered(catalogue, home: Path) -> None:
-    run = run_asset(catalogue, home, "spice-position", {
+def test_spice_position_says_what_is_not_covered(library, home: Path) -> None:
+    run = run_asset(library, home, "spice-position", {
         "metakernel": data_file("spice-kernels/mk/demo.tm"), "target": "IO", "times": ["1990-01-01T00:00:00"]})
     assert run.returncode != 0
     assert "spice-position: no position of IO from EARTH at 1990-01-01T00:00:00" in run.stderr
 
 
 @pytest.mark.parametrize(("relative", "points"), [(JEMX, 863), (STIX, 21516)])
-def test_plot_lightcurve_draws_a_png(catalogue, home: Path, relative: str, points: int) -> None:
-    run = run_asset(catalogue, home, "plot-lightcurve", {"lightcurve": data_file(relative)})
+def test_plot_lightcurve_draws_a_png(library, home: Path, relative: str, points: int) -> None:
+    run = run_asset(library, home, "plot-lightcurve", {"lightcurve": data_file(relative)})
     assert run.returncode == 0, run.stderr
     png = Path(run.outputs["plot"]["path"])
     assert png.name == f"{Path(relative).stem}.lightcurve.png", "named after the input, typed"
@@ -208,8 +208,8 @@ def test_plot_lightcurve_draws_a_png(catalogue, home: Path, relative: str, point
     assert log.startswith(f"{points} points of ")
 
 
-def test_fits_image_png_renders_the_image(catalogue, home: Path) -> None:
-    run = run_asset(catalogue, home, "fits-image-png", {"image": data_file(EIT), "stretch": "sqrt"})
+def test_fits_image_png_renders_the_image(library, home: Path) -> None:
+    run = run_asset(library, home, "fits-image-png", {"image": data_file(EIT), "stretch": "sqrt"})
     assert run.returncode == 0, run.stderr
     assert run.outputs["preview"]["basename"] == f"{Path(EIT).stem}.preview.png", "named after the input, typed"
     image = imread(run.outputs["preview"]["path"])
@@ -217,7 +217,7 @@ def test_fits_image_png_renders_the_image(catalogue, home: Path) -> None:
     assert image[..., :3].std() > 0.05  # not a blank picture
 
 
-# --- catalogue: bad asset files ------------------------------------------------------------------------
+# --- library: bad asset files ------------------------------------------------------------------------
 
 
 GOOD = textwrap.dedent("""\
@@ -261,21 +261,21 @@ def test_bad_asset_file_names_file_and_field(tmp_path: Path, name, text, script,
     path.write_text(text)
     if script is not None:
         (tmp_path / "count.py").write_text(script)
-    catalogue = load_catalogue([BUILTIN_ASSETS, tmp_path])
-    [problem] = catalogue.errors
+    library = load_asset_library([BUILTIN_ASSETS, tmp_path])
+    [problem] = library.errors
     assert problem.file == str(path)
     assert problem.field == field
     assert message in problem.message
-    assert len(catalogue.assets) == 6  # the shipped ones still load
+    assert len(library.assets) == 6  # the shipped ones still load
 
 
 def test_duplicate_asset_id_keeps_the_first(tmp_path: Path) -> None:
     (tmp_path / "fits-header.cwl").write_text(GOOD)
     (tmp_path / "count.py").write_text("print(1)\n")
-    catalogue = load_catalogue([BUILTIN_ASSETS, tmp_path])
-    [problem] = catalogue.errors
+    library = load_asset_library([BUILTIN_ASSETS, tmp_path])
+    [problem] = library.errors
     assert "duplicate asset id 'fits-header'" in problem.message
-    assert catalogue.get("fits-header").file == BUILTIN_ASSETS / "fits-header.cwl"
+    assert library.get("fits-header").file == BUILTIN_ASSETS / "fits-header.cwl"
 
 
 def test_operator_asset_script_is_inlined(tmp_path: Path) -> None:

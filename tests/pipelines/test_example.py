@@ -16,7 +16,7 @@ from cwltool.main import main as cwltool_main
 from matplotlib.image import imread
 from sandboxrun import DEMO_VOLUMES, make_home, run_cwltool
 
-from datalabs_hub.pipelines.asset_library import BUILTIN_ASSETS, load_catalogue
+from datalabs_hub.pipelines.asset_library import BUILTIN_ASSETS, load_asset_library
 from datalabs_hub.pipelines.examples import BUILDERS, EXAMPLES, LAB_MODULE, write_examples
 
 WORKFLOW = EXAMPLES / "eit-images.cwl"
@@ -24,7 +24,7 @@ JOB = EXAMPLES / "eit-images.job.yml"
 
 
 def test_shipped_files_are_what_the_builder_makes(tmp_path: Path) -> None:
-    written = write_examples(tmp_path, load_catalogue([BUILTIN_ASSETS]), tmp_path / LAB_MODULE.name)
+    written = write_examples(tmp_path, load_asset_library([BUILTIN_ASSETS]), tmp_path / LAB_MODULE.name)
     assert {p.name for p in written} == {f"{name}{ext}" for name in BUILDERS for ext in (".cwl", ".job.yml")} | {
         LAB_MODULE.name}
     for path in written:
@@ -35,9 +35,9 @@ def test_shipped_files_are_what_the_builder_makes(tmp_path: Path) -> None:
 
 def test_example_embeds_the_catalogue_tools_and_scatters() -> None:
     doc = yaml.safe_load(WORKFLOW.read_text())
-    catalogue = load_catalogue([BUILTIN_ASSETS])
+    library = load_asset_library([BUILTIN_ASSETS])
     assert doc["cwlVersion"] == "v1.2" and doc["class"] == "Workflow"
-    assert doc["steps"]["cutout"]["run"] == catalogue.get("fits-cutout").tool
+    assert doc["steps"]["cutout"]["run"] == library.get("fits-cutout").tool
     assert [s for s, step in doc["steps"].items() if "scatter" in step] == ["read_date", "cutout", "preview"]
     assert "hints" not in doc, "the editor's layout is no CWL hint"
     placed = {node: (x, y) for node, x, y in doc["dl:layout"]["nodes"]}

@@ -13,7 +13,7 @@ from datalabs_hub.testing.kernel import run_code
 
 @pytest.fixture(scope="module")
 def datalab(shipped_hub, accounts):
-    """alice's jupyterlab-astro datalab from the shipped catalogue, with three demo volumes."""
+    """alice's jupyterlab-astro datalab from the shipped library, with three demo volumes."""
     hub = shipped_hub
     alice = accounts["alice"].name
     body = {"datalab": "jupyterlab-astro", "volumes": ["spice-kernels", "heliophysics", "astronomy"]}
