@@ -43,7 +43,7 @@ def host(relative: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def catalogue():
+def library():
     loaded = load_asset_library(asset_folders([]))
     assert loaded.errors == ()
     return loaded
@@ -60,7 +60,7 @@ def run_asset(library, home: Path, asset_id: str, job: dict):
     return run_cwltool(home, tool, job)
 
 
-def test_catalogue_ships_at_least_five_real_assets(library) -> None:
+def test_the_library_ships_at_least_five_real_assets(library) -> None:
     ids = {a.id for a in library.assets}
     assert ids == {"fits-header", "fits-cutout", "fits-image-png", "plot-lightcurve", "spice-position", "table-convert"}
     for asset in library.assets:

@@ -33,7 +33,7 @@ def test_shipped_files_are_what_the_builder_makes(tmp_path: Path) -> None:
             f"{shipped.name} is out of date: run `python -m datalabs_hub.pipelines.examples`")
 
 
-def test_example_embeds_the_catalogue_tools_and_scatters() -> None:
+def test_example_embeds_the_library_tools_and_scatters() -> None:
     doc = yaml.safe_load(WORKFLOW.read_text())
     library = load_asset_library([BUILTIN_ASSETS])
     assert doc["cwlVersion"] == "v1.2" and doc["class"] == "Workflow"
