@@ -28,6 +28,14 @@ COOKIE_NAME = b"MIT-MAGIC-COOKIE-1"
 LOOPBACK_LIBRARY = Path(__file__).resolve().parent / "lib" / "libdatalabs-loopback.so"
 
 
+#: JVM options for a Java desktop program (one user, one interactive window, a small heap), measured with
+#: TOPCAT (bench/desktop.py, bench/README.md): the serial collector (what the JVM picks itself on a small
+#: machine; no parallel GC threads and their memory), the C1 compiler only (less CPU while the program starts,
+#: next to Xvnc and Jupyter on shared cores), and Swing's back buffer in the Java heap rather than as an X
+#: pixmap in Xvnc (Xvnc renders in software: copying the image is quicker than drawing into its pixmap).
+JAVA_DESKTOP_OPTIONS = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dsun.java2d.pmoffscreen=false")
+
+
 @dataclass(frozen=True)
 class SessionPaths:
     """The files of one application's session, all inside its private 0700 folder."""
@@ -57,6 +65,7 @@ class ScreenOptions(Protocol):
 
     geometry: str
     loopback_only: bool
+    opengl: bool
 
     @property
     def java_heap_mib(self) -> int | None: ...
@@ -72,6 +81,7 @@ class SessionSpec:
     geometry: str
     java_heap_mib: int | None
     loopback_only: bool
+    opengl: bool
     window_manager_rc: str
 
     def to_json(self) -> str:
@@ -88,7 +98,7 @@ def session_spec(app: DesktopAppInfo) -> SessionSpec:
     """The launcher's spec of ``app``."""
     desktop = app.desktop
     return SessionSpec(app_id=app.id, title=app.title, command=tuple(desktop.command), geometry=desktop.geometry,
-                       java_heap_mib=desktop.java_heap_mib, loopback_only=desktop.loopback_only,
+                       java_heap_mib=desktop.java_heap_mib, loopback_only=desktop.loopback_only, opengl=desktop.opengl,
                        window_manager_rc=openbox_rc(desktop))
 
 
@@ -109,7 +119,8 @@ def xauthority_bytes(cookie: bytes) -> bytes:
 
 def xvnc_argv(paths: SessionPaths, app: ScreenOptions, title: str, displayfd: int, xvnc: str = "Xvnc") -> list[str]:
     """Xvnc on a unix socket only (no TCP, no abstract socket), clients need the cookie, no VNC password
-    (the socket is reachable only through the authenticated Jupyter server)."""
+    (the socket is reachable only through the authenticated Jupyter server). Without GLX unless the program
+    needs OpenGL: Xvnc's GLX loads Mesa's software renderer (LLVM), ~50 MiB of the ~70 MiB Xvnc takes alone."""
     return [
         xvnc,
         "-displayfd", str(displayfd),
@@ -121,6 +132,7 @@ def xvnc_argv(paths: SessionPaths, app: ScreenOptions, title: str, displayfd: in
         "-AcceptCutText=1", "-SendCutText=1", "-SetPrimary=1", "-SendPrimary=1",
         "-geometry", app.geometry, "-depth", "24",
         "-desktop", title,
+        *(() if app.opengl else ("-extension", "GLX")),
     ]
 
 
@@ -163,7 +175,7 @@ def app_env(base: Mapping[str, str], app: ScreenOptions, display: str, paths: Se
     env = {k: v for k, v in base.items() if not k.startswith("JUPYTERHUB_") and k not in ("JPY_API_TOKEN", "LD_PRELOAD")}
     env.update(DISPLAY=display, XAUTHORITY=str(paths.xauthority))
     if app.java_heap_mib is not None:
-        env["JAVA_TOOL_OPTIONS"] = f"-Xmx{app.java_heap_mib}m"
+        env["JAVA_TOOL_OPTIONS"] = " ".join((f"-Xmx{app.java_heap_mib}m", *JAVA_DESKTOP_OPTIONS))
     if app.loopback_only:
         env["LD_PRELOAD"] = str(loopback_library)
     return env
