@@ -158,7 +158,8 @@ def run(app: SessionSpec, folder: Path) -> int:
         if wm.poll() is not None:  # a window manager that crashed is simply restarted
             wm = subprocess.Popen(["openbox", "--config-file", str(paths.openbox_rc)], env=wm_env,
                                   stdin=subprocess.DEVNULL)
-        time.sleep(0.2)
+        # until the window is on screen the spawner and the page wait for it: look often (an xprop is ~5 ms)
+        time.sleep(0.2 if on_screen else 0.05)
 
 
 def main(argv: list[str] | None = None) -> int:
