@@ -193,6 +193,9 @@ class DesktopApp(_Strict):
     main_window: MainWindow | None = None
     samp: bool = Field(False, description="connect to the datalab's own SAMP hub (loopback only)")
     loopback_only: bool = Field(True, description="bind the program's listening sockets to the loopback address")
+    opengl: bool = Field(
+        False, description="offer OpenGL (GLX, software rendering) to the program; costs ~50 MiB per session"
+    )
 
     @field_validator("geometry")
     @classmethod

@@ -1,7 +1,8 @@
 """Run one desktop application's session: Xvnc on a private unix socket, openbox, the application.
 
-``python -m datalabs_hub.desktop.launcher <app-id>`` (the app is read from DATALABS_DESKTOP_APPS through
-:mod:`datalabs_hub.contract`). The launcher becomes a session leader and a child subreaper, so every
+``python -m datalabs_hub.desktop.launcher <app-id>``, with the session's
+:class:`~datalabs_hub.desktop.session.SessionSpec` in DATALABS_DESKTOP_SESSION (the supervisor builds it
+from the contract; the launcher stays free of pydantic, it lives as long as the session). The launcher becomes a session leader and a child subreaper, so every
 process of the session (even ones that detach) is its descendant; when the application ends it stops the
 rest and exits with 0 if the application quit normally, non-zero if it or Xvnc crashed (so the server's
 supervisor restarts a crashed session), and when it is stopped or its parent dies it stops everything first.
@@ -22,10 +23,17 @@ from pathlib import Path
 
 import psutil
 
-from ..contract import DesktopAppInfo, read_desktop_apps
-from ..errors import ContractError
 from .runtime_dir import ensure_private_dir, runtime_dir, write_private
-from .session import LOOPBACK_LIBRARY, SessionPaths, app_env, openbox_rc, session_paths, xauthority_bytes, xvnc_argv
+from .session import (
+    ENV_SESSION_SPEC,
+    LOOPBACK_LIBRARY,
+    SessionPaths,
+    SessionSpec,
+    app_env,
+    session_paths,
+    xauthority_bytes,
+    xvnc_argv,
+)
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -58,13 +66,13 @@ def stop_descendants(timeout: float = 3.0) -> None:
     psutil.wait_procs(alive, timeout=1)
 
 
-def start_xvnc(paths: SessionPaths, app: DesktopAppInfo, timeout: float = 15.0) -> tuple[subprocess.Popen, str]:
+def start_xvnc(paths: SessionPaths, app: SessionSpec, timeout: float = 15.0) -> tuple[subprocess.Popen, str]:
     """Start Xvnc and return it with its display (":N", picked by Xvnc itself with -displayfd)."""
     xvnc = shutil.which("Xvnc")
     if xvnc is None:
         raise RuntimeError("Xvnc is not installed (Debian package tigervnc-standalone-server); ask an administrator")
     read_end, write_end = os.pipe()
-    proc = subprocess.Popen(xvnc_argv(paths, app.desktop, app.title, write_end, xvnc), pass_fds=[write_end],
+    proc = subprocess.Popen(xvnc_argv(paths, app, app.title, write_end, xvnc), pass_fds=[write_end],
                             stdin=subprocess.DEVNULL)
     os.close(write_end)
     deadline = time.monotonic() + timeout
@@ -114,35 +122,35 @@ def wait_for_window_manager(wm: subprocess.Popen, env: dict[str, str], timeout: 
         pause = min(pause * 2, 0.1)
 
 
-def run(app: DesktopAppInfo, folder: Path) -> int:
+def run(app: SessionSpec, folder: Path) -> int:
     paths = SessionPaths(folder)
     ensure_private_dir(paths.folder)
     for stale in (paths.socket, paths.ready):
         stale.unlink(missing_ok=True)
     write_private(paths.xauthority, xauthority_bytes(secrets.token_bytes(16)))
-    write_private(paths.openbox_rc, openbox_rc(app.desktop))
-    if app.desktop.loopback_only and not LOOPBACK_LIBRARY.is_file():
+    write_private(paths.openbox_rc, app.window_manager_rc)
+    if app.loopback_only and not LOOPBACK_LIBRARY.is_file():
         raise RuntimeError(f"{LOOPBACK_LIBRARY} is missing (built by bootstrap.sh); refusing to start "
-                           f"{app.id} without its loopback-only guard")
+                           f"{app.app_id} without its loopback-only guard")
     xvnc, display = start_xvnc(paths, app)
-    log(f"{app.id}: Xvnc on display {display}, socket {paths.socket}")
-    env = app_env(os.environ, app.desktop, display, paths)
+    log(f"{app.app_id}: Xvnc on display {display}, socket {paths.socket}")
+    env = app_env(os.environ, app, display, paths)
     wm_env = {k: v for k, v in env.items() if k != "LD_PRELOAD"}
     wm = subprocess.Popen(["openbox", "--config-file", str(paths.openbox_rc)], env=wm_env, stdin=subprocess.DEVNULL)
     started = time.monotonic()
     wait_for_window_manager(wm, wm_env)
-    program = subprocess.Popen(list(app.desktop.command), env=env, cwd=os.path.expanduser("~"), stdin=subprocess.DEVNULL)
-    log(f"{app.id}: started {app.desktop.command[0]} (pid {program.pid})")
+    program = subprocess.Popen(list(app.command), env=env, cwd=os.path.expanduser("~"), stdin=subprocess.DEVNULL)
+    log(f"{app.app_id}: started {app.command[0]} (pid {program.pid})")
     on_screen = False
     while True:
         if not on_screen and has_window(wm_env):
             on_screen = True
             write_private(paths.ready, f"{time.monotonic() - started:.2f}\n")
-            log(f"{app.id}: window on screen after {time.monotonic() - started:.1f} s")
+            log(f"{app.app_id}: window on screen after {time.monotonic() - started:.1f} s")
         for name, proc in (("the application", program), ("Xvnc", xvnc)):
             status = proc.poll()
             if status is not None:
-                log(f"{app.id}: {name} ended with status {status}; stopping the session")
+                log(f"{app.app_id}: {name} ended with status {status}; stopping the session")
                 stop_descendants()
                 if proc is program and status >= 0:
                     return status  # 0: the user quit the application
@@ -150,7 +158,8 @@ def run(app: DesktopAppInfo, folder: Path) -> int:
         if wm.poll() is not None:  # a window manager that crashed is simply restarted
             wm = subprocess.Popen(["openbox", "--config-file", str(paths.openbox_rc)], env=wm_env,
                                   stdin=subprocess.DEVNULL)
-        time.sleep(0.2)
+        # until the window is on screen the spawner and the page wait for it: look often (an xprop is ~5 ms)
+        time.sleep(0.2 if on_screen else 0.05)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,13 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m datalabs_hub.desktop.launcher <desktop-app-id>", file=sys.stderr)
         return 2
     try:
-        apps = {a.id: a for a in read_desktop_apps(os.environ)}
-    except ContractError as e:
-        log(f"desktop applications disabled: {e}")
+        app = SessionSpec.from_json(os.environ[ENV_SESSION_SPEC])
+    except (KeyError, ValueError, TypeError) as e:
+        log(f"{argv[0]}: no valid session in {ENV_SESSION_SPEC} ({e!r}); start it through the datalab's server")
         return 2
-    app = apps.get(argv[0])
-    if app is None:
-        log(f"'{argv[0]}' is not a desktop application of this datalab (known: {', '.join(apps) or 'none'})")
+    if app.app_id != argv[0]:
+        log(f"'{argv[0]}' is not the application of {ENV_SESSION_SPEC} ('{app.app_id}')")
         return 2
     if os.getpid() != os.getsid(0):
         os.setsid()
@@ -181,9 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, stop)
     try:
         base = ensure_private_dir(runtime_dir())
-        return run(app, session_paths(base, app.id).folder)
+        return run(app, session_paths(base, app.app_id).folder)
     except (RuntimeError, OSError) as e:
-        log(f"{app.id}: {e}")
+        log(f"{app.app_id}: {e}")
         stop_descendants()
         return 1
 

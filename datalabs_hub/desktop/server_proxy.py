@@ -15,7 +15,10 @@ from typing import Any
 from ..contract import DesktopAppInfo
 from .session import session_paths
 
-LAUNCHER_CATEGORY = "Desktop applications"
+#: JupyterLab's launcher draws a tile's image (``icon_url``) only in its kernel sections, "Notebook" and "Console";
+#: in any other section it shows the command's icon, and jupyter-server-proxy's open command has none (a blank
+#: tile). So the desktop applications' tiles go beside the notebook kernels, as jupyter-server-proxy's own default.
+LAUNCHER_CATEGORY = "Notebook"
 
 
 def proxy_name(app_id: str) -> str:

@@ -24,7 +24,7 @@ from ..contract import DesktopAppInfo
 from ..errors import Unavailable
 from .runtime_dir import ensure_private_dir
 from .samp_hub import lock_url
-from .session import session_paths
+from .session import ENV_SESSION_SPEC, session_paths, session_spec
 
 log = logging.getLogger("datalabs.desktop")
 
@@ -64,8 +64,19 @@ class DesktopSupervisor:
     def samp_lockfile(self) -> Path:
         return self.runtime_dir / "samp-hub"
 
+    @property
+    def runs_samp_hub(self) -> bool:
+        """Whether this datalab runs its own SAMP hub: only where two SAMP clients can meet, a JupyterLab
+        datalab whose desktop tiles include a SAMP application (its notebooks and the applications).
+
+        A desktop datalab shows one application alone: nothing else in it is a SAMP peer, so it does not pay
+        for a hub (an astropy process, ~50 MiB, and its start-up competing with the application's).
+        """
+        return self.autostart is None and any(a.desktop.samp for a in self.apps.values())
+
     def samp_env(self) -> dict[str, str]:
-        """SAMP_HUB for every process of the datalab (kernels, terminals, desktop applications)."""
+        """SAMP_HUB for every process of the datalab (kernels, terminals, desktop applications). Also where no
+        hub runs, so a SAMP application never looks for (or connects to) a hub outside the datalab."""
         if any(a.desktop.samp for a in self.apps.values()):
             return {"SAMP_HUB": lock_url(str(self.samp_lockfile))}
         return {}
@@ -102,7 +113,8 @@ class DesktopSupervisor:
             session = self._sessions[app_id] = SupervisedProcess(
                 f"desktop-{app_id}", sys.executable, "-m", "datalabs_hub.desktop.launcher", app_id,
                 always_restart=app_id == self.autostart, ready_func=vnc_accepts, ready_timeout=self.start_timeout,
-                log=log, env=dict(os.environ, **self.samp_env()), stdin=asyncio.subprocess.DEVNULL,
+                log=log, env=dict(os.environ, **self.samp_env(), **{ENV_SESSION_SPEC: session_spec(self.apps[app_id]).to_json()}),
+                stdin=asyncio.subprocess.DEVNULL,
             )
         if not session.running:
             log.info("Starting desktop application %s", app_id)
@@ -129,9 +141,9 @@ class DesktopSupervisor:
                               "says why. Reload the page to try again.")
 
     async def _start_samp_hub(self) -> None:
-        """The datalab's SAMP hub, if an application uses SAMP (not waited for: the applications start at the
-        same time and connect when it is up; TOPCAT and DS9 look for a hub again every few seconds)."""
-        if not self.samp_env():
+        """The datalab's SAMP hub, if it has one (:attr:`runs_samp_hub`); not waited for: the applications start
+        at the same time and connect when it is up (TOPCAT and DS9 look for a hub again every few seconds)."""
+        if not self.runs_samp_hub:
             return
         if self._samp is None:  # one, restarted by simpervisor after a crash and by start() after an exit
             self._samp = SupervisedProcess(

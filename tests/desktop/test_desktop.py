@@ -34,6 +34,7 @@ CATALOG = textwrap.dedent(
       - id: topcat-test
         title: TOPCAT test
         kind: desktop
+        icon: icons/topcat.svg
         default_volumes: [sky]
         desktop:
           command: [topcat, -nohub, /data/sky/stars.vot]
@@ -43,6 +44,7 @@ CATALOG = textwrap.dedent(
       - id: ds9-test
         title: DS9 test
         kind: desktop
+        icon: icons/ds9.png
         default_volumes: [sky]
         desktop:
           command: [ds9, /data/sky/gradient.fits]
@@ -56,6 +58,7 @@ CATALOG = textwrap.dedent(
       - id: lab-with-tiles
         title: JupyterLab with desktop tiles
         kind: jupyterlab
+        default_volumes: [sky]
     volumes:
       - id: sky
         title: Sky test products
@@ -63,6 +66,12 @@ CATALOG = textwrap.dedent(
     """
 )
 VIEWPORT = {"width": 1280, "height": 800}
+#: the catalogue's icons: an orange SVG and a 2x2 blue PNG (the launcher tiles must show these pixels)
+TOPCAT_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8" width="64" height="64">'
+               '<rect width="8" height="8" fill="#ff8000"/></svg>')
+DS9_ICON_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000000f49444154789c636070f80f42100a001e"
+    "f604fd8a76f4a40000000049454e44ae426082")
 TOPCAT_GREY = (238, 238, 238)
 
 # canvas statistics of a region: size, share of one colour, distinct colours, dark pixels, a hash
@@ -94,6 +103,9 @@ def desktop_hub(tmp_path_factory, accounts):
     catalog = work / "catalog"
     catalog.mkdir()
     (catalog / "catalog.yaml").write_text(CATALOG.replace("ROOT", str(volumes)))
+    (catalog / "icons").mkdir()
+    (catalog / "icons" / "topcat.svg").write_text(TOPCAT_ICON)
+    (catalog / "icons" / "ds9.png").write_bytes(DS9_ICON_PNG)
     hub = RealHub(workdir=work, catalog=catalog, volume_roots=[volumes])
     try:
         hub.start()
@@ -365,27 +377,35 @@ def test_application_ports_are_loopback_only(topcat, accounts):
         assert ip.is_loopback, f"{proc_name} listens on {addr.ip}:{addr.port}"
 
 
-def test_notebook_and_topcat_talk_samp_inside_the_datalab(topcat, desktop_hub, accounts):
-    alice = accounts["alice"].name
-    token = desktop_hub.user_token(alice)
-    code = textwrap.dedent("""
-        import os, time, warnings
-        warnings.simplefilter("ignore")
-        from astropy.samp import SAMPIntegratedClient
-        client = SAMPIntegratedClient(name="notebook")
-        client.connect()
-        names = []
-        for _ in range(60):
-            names = [client.get_metadata(c).get("samp.name") for c in client.get_registered_clients()]
-            if "topcat" in names:
-                break
+SAMP_FROM_NOTEBOOK = textwrap.dedent("""
+    import os, time, warnings
+    warnings.simplefilter("ignore")
+    from astropy.samp import SAMPIntegratedClient
+    client = SAMPIntegratedClient(name="notebook")
+    for _ in range(60):  # the hub starts with the first SAMP tile
+        try:
+            client.connect()
+            break
+        except Exception:
             time.sleep(0.5)
-        print(os.environ["SAMP_HUB"].startswith("std-lockurl:file:///tmp/"), names)
-        client.disconnect()
-    """)
-    result = run_code(f"{desktop_hub.url}/user/{alice}/topcat/", token, code)
-    assert result["error"] is None, result
-    assert result["stdout"].startswith("True") and "'topcat'" in result["stdout"]
+    names = []
+    for _ in range(60):
+        names = [client.get_metadata(c).get("samp.name") for c in client.get_registered_clients()]
+        if "topcat" in names:
+            break
+        time.sleep(0.5)
+    print(os.environ["SAMP_HUB"].startswith("std-lockurl:file:///tmp/"), names)
+    client.disconnect()
+""")
+
+
+def test_a_desktop_datalab_alone_runs_no_samp_hub(topcat, accounts):
+    """A desktop datalab shows one application: no second SAMP client can join, so no hub process runs."""
+    alice = accounts["alice"].name
+    find_process(alice, "java")
+    commands = [" ".join(p.cmdline()) for p in account_processes(alice) if p.is_running()]
+    assert any("datalabs_hub.desktop.launcher" in c for c in commands), commands
+    assert not [c for c in commands if "samp_hub" in c], commands
 
 
 def test_no_token_in_the_logs(topcat, desktop_hub, accounts):
@@ -490,29 +510,60 @@ def test_legacy_gdl_session_runs_idl_code_in_the_browser(desktop_hub, accounts, 
     assert_no_processes_left(bob.name)
 
 
-def test_jupyterlab_datalab_offers_each_desktop_app_as_a_launcher_tile(desktop_hub, accounts):
-    bob = accounts["bob"].name
-    r = desktop_hub.api("POST", f"/users/{bob}/servers/lab", json={"datalab": "lab-with-tiles"})
+# the colour at the centre of a launcher tile's icon image, once it has loaded (null: no image or not loaded)
+TILE_ICON_COLOUR = """(card) => {
+  const img = card.querySelector('img');
+  if (!img || !img.complete || img.naturalWidth === 0) return null;
+  const c = document.createElement('canvas');
+  c.width = c.height = 16;
+  const g = c.getContext('2d');
+  g.drawImage(img, 0, 0, 16, 16);
+  return Array.from(g.getImageData(8, 8, 1, 1).data.slice(0, 3));
+}"""
+
+
+def test_jupyterlab_datalab_offers_each_desktop_app_as_a_tile_with_its_icon(desktop_hub, accounts, browser):
+    bob = accounts["bob"]
+    r = desktop_hub.api("POST", f"/users/{bob.name}/servers/lab", json={"datalab": "lab-with-tiles"})
     assert r.status_code in (201, 202), r.text
+    context = browser.new_context(viewport=VIEWPORT)
     try:
-        desktop_hub.wait_ready(bob, "lab", timeout=90)
-        token = desktop_hub.user_token(bob)
-        headers = {"Authorization": f"token {token}"}
-        base = f"{desktop_hub.url}/user/{bob}/lab/"
-        info = requests.get(base + "server-proxy/servers-info", headers=headers, timeout=30).json()
-        tiles = {s["name"]: s["launcher_entry"] for s in info["server_processes"]}
-        assert tiles["vnc-topcat-test"]["title"] == "TOPCAT test"
-        assert tiles["vnc-ds9-test"]["path_info"] == "desktop/ds9-test/" and tiles["vnc-ds9-test"]["enabled"]
+        desktop_hub.wait_ready(bob.name, "lab", timeout=90)
+        page = context.new_page()
+        login(page, desktop_hub, bob)
+        page.goto(f"{desktop_hub.url}/user/{bob.name}/lab/lab")
+        cards = page.locator(".jp-LauncherCard")
+        topcat_card = cards.filter(has_text="TOPCAT test")
+        ds9_card = cards.filter(has_text="DS9 test")
+        expect(topcat_card).to_be_visible(timeout=60_000)
+        expect(ds9_card).to_be_visible()
+        # each tile shows the catalogue's own icon (orange SVG, blue PNG), not a blank or default one
+        colours = {}
+        for name, card in (("topcat", topcat_card), ("ds9", ds9_card)):
+            handle = card.element_handle()
+            page.wait_for_function(f"(card) => ({TILE_ICON_COLOUR})(card) !== null", arg=handle, timeout=30_000)
+            colours[name] = page.evaluate(TILE_ICON_COLOUR, handle)
+        assert colours == {"topcat": [255, 128, 0], "ds9": [0, 64, 255]}, colours
+        page.screenshot(path=str(ARTIFACTS / "desktop-launcher-tiles.png"))
         # nothing runs until a tile is opened; then that application alone gets its own session
-        assert not [p for p in account_processes(bob) if p.info["name"] == "Xvnc"]
+        assert not [p for p in account_processes(bob.name) if p.info["name"] == "Xvnc"]
+        token = desktop_hub.user_token(bob.name)
+        headers = {"Authorization": f"token {token}"}
+        base = f"{desktop_hub.url}/user/{bob.name}/lab/"
         assert requests.get(base + "desktop/ds9-test/", headers=headers, timeout=60).ok
-        xvnc = find_process(bob, "Xvnc", timeout=10)
+        xvnc = find_process(bob.name, "Xvnc", timeout=10)
         assert [c.laddr for c in net_connections(xvnc, "unix") if c.laddr.endswith("/ds9-test/vnc.sock")]
-        assert len([p for p in account_processes(bob) if p.info["name"] == "Xvnc"]) == 1
+        assert len([p for p in account_processes(bob.name) if p.info["name"] == "Xvnc"]) == 1
+        # a notebook and the TOPCAT tile talk SAMP through the datalab's own hub
+        assert requests.get(base + "desktop/topcat-test/", headers=headers, timeout=60).ok
+        result = run_code(base, token, SAMP_FROM_NOTEBOOK, timeout=120)
+        assert result["error"] is None, result
+        assert result["stdout"].startswith("True") and "'topcat'" in result["stdout"], result
     finally:
-        desktop_hub.api("DELETE", f"/users/{bob}/servers/lab")
-        desktop_hub.wait_stopped(bob, "lab")
-    assert_no_processes_left(bob)
+        context.close()
+        desktop_hub.api("DELETE", f"/users/{bob.name}/servers/lab")
+        desktop_hub.wait_stopped(bob.name, "lab")
+    assert_no_processes_left(bob.name)
 
 
 def test_stopping_the_datalab_leaves_no_process(topcat, desktop_hub, accounts):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -16,7 +17,16 @@ from datalabs_hub.contract import DesktopAppInfo, read_desktop_apps
 from datalabs_hub.desktop.runtime_dir import ensure_private_dir
 from datalabs_hub.desktop.server_proxy import server_proxy_entries
 from datalabs_hub.desktop.server_proxy_config import configure_server_proxy
-from datalabs_hub.desktop.session import SessionPaths, openbox_rc, xauthority_bytes, xvnc_argv
+from datalabs_hub.desktop.session import (
+    SessionPaths,
+    SessionSpec,
+    app_env,
+    openbox_rc,
+    session_spec,
+    xauthority_bytes,
+    xvnc_argv,
+)
+from datalabs_hub.desktop.supervisor import DesktopSupervisor
 from datalabs_hub.hub.options import parse_options
 from datalabs_hub.hub.plan import build_launch_plan
 
@@ -126,6 +136,9 @@ def test_xvnc_listens_on_a_unix_socket_only_and_needs_the_cookie(tmp_path):
     joined = " ".join(argv)
     assert f"-rfbunixpath {paths.socket}" in joined and "-rfbport -1" in joined and "-rfbunixmode 0600" in joined
     assert "-nolisten tcp" in joined and "-nolisten local" in joined and f"-auth {paths.xauthority}" in joined
+    # no GLX (Mesa's software renderer costs ~50 MiB per Xvnc) unless the program asks for OpenGL
+    assert "-extension GLX" in joined
+    assert "GLX" not in xvnc_argv(paths, DesktopApp(command=["paraview"], opengl=True), "Title", 7)
 
 
 def test_openbox_rules_maximise_only_the_main_window():
@@ -179,3 +192,33 @@ def test_private_dir_refuses_a_folder_others_can_enter(tmp_path):
     (tmp_path / "link").symlink_to(good)
     with pytest.raises(PermissionError):
         ensure_private_dir(tmp_path / "link")
+
+
+def test_launcher_gets_a_plain_spec_and_stays_free_of_pydantic(tmp_path):
+    """The launcher lives as long as its session: it reads a JSON spec and never imports the catalogue models."""
+    app = DesktopAppInfo(id="topcat", title="TOPCAT", desktop=DesktopApp(
+        command=["topcat", "-nohub"], java_heap="512M", main_window={"title": "TOPCAT*"}))
+    spec = session_spec(app)
+    assert SessionSpec.from_json(spec.to_json()) == spec
+    assert spec.command == ("topcat", "-nohub") and 'title="TOPCAT*"' in spec.window_manager_rc
+    paths = SessionPaths(tmp_path / "topcat")
+    assert xvnc_argv(paths, spec, spec.title, 3) == xvnc_argv(paths, app.desktop, app.title, 3)
+    env = app_env({"JUPYTERHUB_API_TOKEN": "x", "HOME": "/h"}, spec, ":5", paths)
+    assert env["DISPLAY"] == ":5" and "JUPYTERHUB_API_TOKEN" not in env and env["LD_PRELOAD"].endswith(".so")
+    assert env["JAVA_TOOL_OPTIONS"].startswith("-Xmx512m -XX:+UseSerialGC")
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, datalabs_hub.desktop.launcher; "
+                               "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'astropy', 'tornado'}))"],
+        capture_output=True, text=True, check=True, cwd=CHECKOUT).stdout
+    assert imported.strip() == "[]"
+
+
+def test_only_a_jupyterlab_datalab_with_samp_tiles_runs_a_samp_hub(tmp_path):
+    samp = DesktopAppInfo(id="topcat", title="TOPCAT", desktop=DesktopApp(command=["topcat"], samp=True))
+    plain = DesktopAppInfo(id="xterm", title="xterm", desktop=DesktopApp(command=["xterm"]))
+    desktop_datalab = DesktopSupervisor([samp], tmp_path, autostart="topcat")
+    assert not desktop_datalab.runs_samp_hub
+    # its processes still look only at the datalab's private lockfile, never for a hub elsewhere
+    assert desktop_datalab.samp_env()["SAMP_HUB"] == f"std-lockurl:file://{tmp_path}/samp-hub"
+    assert DesktopSupervisor([samp, plain], tmp_path).runs_samp_hub
+    assert not DesktopSupervisor([plain], tmp_path).runs_samp_hub and not DesktopSupervisor([plain], tmp_path).samp_env()
