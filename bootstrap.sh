@@ -42,6 +42,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# Each datalab's private network (pasta) needs the kernel's TUN device; minimal roots and containers
+# may lack its node (on a normal machine udev/devtmpfs makes it and the kernel loads the module on open).
+if [ ! -c /dev/net/tun ]; then
+  say "Creating /dev/net/tun (the datalabs' private networks need it)"
+  mkdir -p /dev/net && mknod -m 0666 /dev/net/tun c 10 200
+fi
 
 # 2. Python packages into .venv (Debian's python3).
 EXTRAS=astro,build

@@ -24,7 +24,10 @@ async def _run(argv: list[str]) -> str:
     # pasta also reports each message it could not send to the system log; those lines say nothing
     text = "\n".join(line for line in err.decode(errors="replace").splitlines() if "to syslog" not in line)
     if proc.returncode != 0:
-        raise OperatorError(f"{' '.join(argv)} failed with exit status {proc.returncode}: {text.strip() or 'no message'}")
+        hint = ""
+        if "tun" in text and not os.path.exists("/dev/net/tun"):
+            hint = " (/dev/net/tun is missing: `mkdir -p /dev/net && mknod -m 0666 /dev/net/tun c 10 200`, as bootstrap.sh does)"
+        raise OperatorError(f"{' '.join(argv)} failed with exit status {proc.returncode}: {text.strip() or 'no message'}{hint}")
     return text
 
 
