@@ -8,14 +8,12 @@ from pathlib import Path
 import pytest
 
 from datalabs_hub.testing.hub import (
-    ARTIFACTS,
     CHECKOUT,
     DEMO_VOLUMES,
-    RealHub,
-    cleanup_tree,
     create_account,
     delete_account,
     make_volume,
+    running_hub,
 )
 
 TEST_CATALOG = textwrap.dedent(
@@ -106,17 +104,9 @@ def hub(tmp_path_factory, volume_root, accounts):
     catalog = work / "catalog"
     catalog.mkdir()
     (catalog / "catalog.yaml").write_text(TEST_CATALOG.replace("{root}", str(volume_root)))
-    real = RealHub(workdir=work, catalog=catalog, volume_roots=[volume_root], extra_config=OPERATOR_CONFIG)
-    try:
-        real.start()
-        for account in accounts.values():
-            assert real.api("POST", f"/users/{account.name}").status_code == 201
+    users = [a.name for a in accounts.values()]
+    with running_hub(work, catalog, [volume_root], users, extra_config=OPERATOR_CONFIG, log_name="hub.log") as real:
         yield real
-    finally:
-        real.close()
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "hub.log").write_text(real.log())
-        cleanup_tree(work)
 
 
 @pytest.fixture(scope="module")
@@ -124,12 +114,5 @@ def shipped_hub(tmp_path_factory, accounts):
     """A hub with the catalogue exactly as shipped in spawner_profiles/."""
     assert (DEMO_VOLUMES / "spice-kernels" / "mk" / "demo.tm").exists(), "run `bash bootstrap.sh test` to build them"
     work = tmp_path_factory.mktemp("shipped")
-    real = RealHub(workdir=work, catalog=CHECKOUT / "spawner_profiles", volume_roots=[DEMO_VOLUMES])
-    try:
-        real.start()
-        for account in accounts.values():
-            real.api("POST", f"/users/{account.name}")
+    with running_hub(work, CHECKOUT / "spawner_profiles", [DEMO_VOLUMES], [a.name for a in accounts.values()]) as real:
         yield real
-    finally:
-        real.close()
-        cleanup_tree(work)

@@ -15,8 +15,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest.mock import patch
 
 import psutil
 import requests
@@ -211,6 +214,28 @@ class RealHub:
                     proc.wait(10)
                 except psutil.TimeoutExpired:
                     proc.kill()
+
+
+@contextmanager
+def running_hub(workdir: Path, catalog: Path, volume_roots: Iterable[Path], users: Iterable[str] = (),
+                extra_config: str = "", log_name: str | None = None,
+                env: Mapping[str, str] | None = None) -> Iterator[RealHub]:
+    """A started :class:`RealHub` with ``users`` created in it; afterwards it is stopped, its log kept as
+    ``ARTIFACTS/log_name`` (if given) and ``workdir`` removed. ``env`` overrides the hub process's environment."""
+    hub = RealHub(workdir=workdir, catalog=catalog, volume_roots=list(volume_roots), extra_config=extra_config)
+    try:
+        with patch.dict(os.environ, dict(env or {})):
+            hub.start()
+        for name in users:
+            r = hub.api("POST", f"/users/{name}")
+            assert r.status_code in (201, 409), f"creating hub user {name}: {r.status_code} {r.text}"
+        yield hub
+    finally:
+        hub.close()
+        if log_name:
+            ARTIFACTS.mkdir(exist_ok=True)
+            (ARTIFACTS / log_name).write_text(hub.log())
+        cleanup_tree(workdir)
 
 
 def make_volume(root: Path, name: str, files: dict[str, str]) -> Path:

@@ -24,7 +24,7 @@ from astropy.io import fits
 from astropy.table import Table
 from playwright.sync_api import expect, sync_playwright
 
-from datalabs_hub.testing.hub import ARTIFACTS, CHROMIUM_ARGS, RealHub, cleanup_tree, make_volume
+from datalabs_hub.testing.hub import ARTIFACTS, CHROMIUM_ARGS, make_volume, running_hub
 from datalabs_hub.testing.kernel import run_code
 from datalabs_hub.testing.sockets import net_connections
 
@@ -106,17 +106,8 @@ def desktop_hub(tmp_path_factory, accounts):
     (catalog / "icons").mkdir()
     (catalog / "icons" / "topcat.svg").write_text(TOPCAT_ICON)
     (catalog / "icons" / "ds9.png").write_bytes(DS9_ICON_PNG)
-    hub = RealHub(workdir=work, catalog=catalog, volume_roots=[volumes])
-    try:
-        hub.start()
-        for account in accounts.values():
-            assert hub.api("POST", f"/users/{account.name}").status_code in (201, 409)
+    with running_hub(work, catalog, [volumes], [a.name for a in accounts.values()], log_name="desktop-hub.log") as hub:
         yield hub
-    finally:
-        hub.close()
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "desktop-hub.log").write_text(hub.log())
-        cleanup_tree(work)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ import re
 import sys
 import time
 from pathlib import Path, PurePosixPath
-from unittest.mock import patch
 
 import psutil
 import pytest
@@ -23,7 +22,7 @@ import websocket
 
 from datalabs_hub.hub.local import PROFILE_SNIPPET, PROFILE_SNIPPET_NAME, datalab_path, profile_scripts
 from datalabs_hub.sandbox import HostLayout, SandboxSpec, build_bwrap_argv
-from datalabs_hub.testing.hub import ARTIFACTS, CHECKOUT, DEMO_VOLUMES, RealHub, cleanup_tree
+from datalabs_hub.testing.hub import ARTIFACTS, CHECKOUT, DEMO_VOLUMES, RealHub, running_hub
 from datalabs_hub.testing.kernel import run_code
 
 #: folders only the hub process has on its PATH (root's own, and one that exists nowhere)
@@ -87,18 +86,10 @@ def polluted_hub(tmp_path_factory, accounts):
     """The shipped catalogue, on a hub whose own PATH has folders no datalab should see."""
     assert (DEMO_VOLUMES / "heliophysics").is_dir(), "run `bash bootstrap.sh test` to build the demo volumes"
     work = tmp_path_factory.mktemp("terminal-env")
-    hub = RealHub(workdir=work, catalog=CHECKOUT / "spawner_profiles", volume_roots=[DEMO_VOLUMES])
-    try:
-        with patch.dict("os.environ", PATH=":".join([*HUB_ONLY_PATH, "/usr/local/bin", "/usr/bin", "/bin"])):
-            hub.start()
-        for account in accounts.values():
-            hub.api("POST", f"/users/{account.name}")
+    hub_path = ":".join([*HUB_ONLY_PATH, "/usr/local/bin", "/usr/bin", "/bin"])
+    with running_hub(work, CHECKOUT / "spawner_profiles", [DEMO_VOLUMES], [a.name for a in accounts.values()],
+                     log_name="terminal-env-hub.log", env={"PATH": hub_path}) as hub:
         yield hub
-    finally:
-        hub.close()
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "terminal-env-hub.log").write_text(hub.log())
-        cleanup_tree(work)
 
 
 def launch(hub: RealHub, user: str, server: str, body: dict) -> None:

@@ -28,7 +28,7 @@ from datalabs_hub.sandbox.network import (
     pasta_argv,
     pid_file,
 )
-from datalabs_hub.testing.hub import RealHub, cleanup_tree, free_port
+from datalabs_hub.testing.hub import RealHub, cleanup_tree, free_port, running_hub
 from datalabs_hub.testing.kernel import run_code
 
 # --- the pure builders ------------------------------------------------------------------------------
@@ -264,16 +264,9 @@ def isolated_hub(tmp_path_factory, volume_root, accounts, test_catalog_yaml):
     work = tmp_path_factory.mktemp("isolated")
     (work / "catalog").mkdir()
     (work / "catalog" / "catalog.yaml").write_text(test_catalog_yaml)
-    real = RealHub(workdir=work, catalog=work / "catalog", volume_roots=[volume_root],
-                   extra_config="c.DatalabsLocalSpawner.network = 'isolated'\n")
-    try:
-        real.start()
-        for account in accounts.values():
-            real.api("POST", f"/users/{account.name}")
+    with running_hub(work, work / "catalog", [volume_root], [a.name for a in accounts.values()],
+                     extra_config="c.DatalabsLocalSpawner.network = 'isolated'\n") as real:
         yield real
-    finally:
-        real.close()
-        cleanup_tree(work)
 
 
 OUTBOUND_PROBES = """

@@ -17,7 +17,14 @@ import websocket
 from astropy.io import fits
 from playwright.sync_api import expect, sync_playwright
 
-from datalabs_hub.testing.hub import ARTIFACTS, CHECKOUT, CHROMIUM, CHROMIUM_ARGS, DEMO_VOLUMES, RealHub, cleanup_tree
+from datalabs_hub.testing.hub import (
+    ARTIFACTS,
+    CHECKOUT,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DEMO_VOLUMES,
+    running_hub,
+)
 from datalabs_hub.testing.sockets import net_connections
 
 WIDE = {"width": 1280, "height": 800}
@@ -39,17 +46,9 @@ def webapp_hub(tmp_path_factory, accounts):
     """A hub with the catalogue as shipped in spawner_profiles/ (its JS9 and Voilà entries) on the demo volumes."""
     assert (DEMO_VOLUMES / "heliophysics").is_dir(), "run `bash bootstrap.sh test` to build the demo volumes"
     work = tmp_path_factory.mktemp("webapp-hub")
-    hub = RealHub(workdir=work, catalog=CHECKOUT / "spawner_profiles", volume_roots=[DEMO_VOLUMES])
-    try:
-        hub.start()
-        for account in accounts.values():
-            hub.api("POST", f"/users/{account.name}")
+    with running_hub(work, CHECKOUT / "spawner_profiles", [DEMO_VOLUMES], [a.name for a in accounts.values()],
+                     log_name="webapp-hub.log") as hub:
         yield hub
-    finally:
-        hub.close()
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / "webapp-hub.log").write_text(hub.log())
-        cleanup_tree(work)
 
 
 @pytest.fixture(scope="module")
