@@ -106,8 +106,7 @@ class DatalabsKubeSpawner(DatalabsSpawner, KubeSpawner):
         self._require_plan()
         self.report(20, f"Requesting a pod with image {self.image}{self._describe_limits()}")
         url = await super().start()
-        await self.wait_for_desktop(url if isinstance(url, str) else f"http://{url[0]}:{url[1]}")
-        await self.wait_for_webapp(url if isinstance(url, str) else f"http://{url[0]}:{url[1]}")
+        await self.wait_for_application(url if isinstance(url, str) else f"http://{url[0]}:{url[1]}")
         return url
 
     def _describe_limits(self) -> str:

@@ -199,8 +199,7 @@ class DatalabsLocalSpawner(DatalabsSpawner, LocalProcessSpawner):
         ip, port = await super().start()
         self.report(40, "The datalab's server is starting; it opens when it answers (usually a few seconds)")
         await self._wait_for_port(ip, port)
-        await self.wait_for_desktop(f"http://{ip}:{port}")
-        await self.wait_for_webapp(f"http://{ip}:{port}")
+        await self.wait_for_application(f"http://{ip}:{port}")
         return ip, port
 
     def _check_volume_folders(self, plan: LaunchPlan) -> None:

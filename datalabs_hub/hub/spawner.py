@@ -208,6 +208,19 @@ class DatalabsSpawner(Configurable):
         super().load_state(state)
         self.last_good_options = state.get("datalabs_last_good_options", self.last_good_options)
 
+    async def wait_for_application(self, server_url: str) -> None:
+        """Before the hub reports ready: a desktop datalab's window is on screen, a web app answers (or their timeouts)."""
+        await self.wait_for_desktop(server_url)
+        await self.wait_for_webapp(server_url)
+
+    async def _ask_datalab(self, url: str, request_timeout: float, **kwargs: Any) -> Any:
+        """GET ``url`` of the datalab's server with the server's own token; None if it cannot be reached."""
+        try:
+            return await AsyncHTTPClient().fetch(url, headers={"Authorization": f"token {self.api_token}"},
+                                                 request_timeout=request_timeout, raise_error=False, **kwargs)
+        except (OSError, HTTPClientError):
+            return None
+
     async def wait_for_desktop(self, server_url: str) -> None:
         """For a desktop datalab: wait until its application's window is on screen (or the timeout).
 
@@ -218,14 +231,12 @@ class DatalabsSpawner(Configurable):
             return
         self.report(60, f"{plan.datalab.title} is starting")
         url = url_path_join(server_url, self.server.base_url, "desktop", plan.datalab.id, "api", "session")
-        client = AsyncHTTPClient()
 
         async def on_screen() -> bool:
+            response = await self._ask_datalab(url, request_timeout=5)
             try:
-                response = await client.fetch(url, headers={"Authorization": f"token {self.api_token}"},
-                                              request_timeout=5, raise_error=False)
-                return response.code == 200 and bool(json.loads(response.body).get("on_screen"))
-            except (OSError, ValueError):
+                return response is not None and response.code == 200 and bool(json.loads(response.body).get("on_screen"))
+            except ValueError:
                 return False
 
         try:  # checks ~0.1 s apart (random jitter up to max_wait): the tab opens as soon as the window is up
@@ -250,19 +261,15 @@ class DatalabsSpawner(Configurable):
             return
         self.report(60, f"{app.title} is starting")
         url = url_path_join(server_url, self.server.base_url, ready_path(app))
-        client = AsyncHTTPClient()
 
         wait = max(1.0, min(app.webapp.timeout, self._launch_started + self.start_timeout - 5 - time.monotonic()))
         deadline = time.monotonic() + wait
 
         async def answers() -> bool:
-            try:  # the first request waits while jupyter-server-proxy starts the app
-                response = await client.fetch(url, headers={"Authorization": f"token {self.api_token}"},
-                                              request_timeout=max(0.5, deadline - time.monotonic()),
-                                              follow_redirects=False, raise_error=False)
-            except (OSError, HTTPClientError):
-                return False
-            return response.code < 500
+            # the first request waits while jupyter-server-proxy starts the app
+            response = await self._ask_datalab(url, request_timeout=max(0.5, deadline - time.monotonic()),
+                                               follow_redirects=False)
+            return response is not None and response.code < 500
 
         try:
             await exponential_backoff(answers, "", start_wait=0.05, max_wait=0.5, timeout=wait)
