@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from datalabs_hub.catalog import VOLUME_ROOT, CatalogError, CatalogStore, load_catalog
-
-CHECKOUT = Path(__file__).resolve().parents[2]
+from datalabs_hub.testing.hub import CHECKOUT
 
 GOOD = """
 datalabs:

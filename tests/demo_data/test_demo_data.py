@@ -33,9 +33,9 @@ from datalabs_hub.demo_data.manifest import (
     Volume,
     check_manifest,
 )
+from datalabs_hub.testing.hub import CHECKOUT
 
-REPO = Path(__file__).resolve().parents[2]
-CATALOGUE = REPO / "spawner_profiles" / "volumes.yaml"
+CATALOGUE = CHECKOUT / "spawner_profiles" / "volumes.yaml"
 DOCS_FILES = {"README.txt", "PROVENANCE", ".complete"}
 
 

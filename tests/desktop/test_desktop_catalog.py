@@ -29,8 +29,7 @@ from datalabs_hub.desktop.session import (
 from datalabs_hub.desktop.supervisor import DesktopSupervisor
 from datalabs_hub.hub.options import parse_options
 from datalabs_hub.hub.plan import build_launch_plan
-
-CHECKOUT = Path(__file__).resolve().parents[2]
+from datalabs_hub.testing.hub import CHECKOUT
 
 DESKTOP = """
 datalabs:

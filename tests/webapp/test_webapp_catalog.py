@@ -13,10 +13,9 @@ from datalabs_hub.contract import ENV_WEBAPP, read_contract, read_webapp
 from datalabs_hub.errors import ContractError
 from datalabs_hub.hub.options import parse_options
 from datalabs_hub.hub.plan import build_launch_plan
+from datalabs_hub.testing.hub import CHECKOUT
 from datalabs_hub.webapp.js9_server import find_images, first_image
 from datalabs_hub.webapp.server_proxy import proxy_name, ready_path, server_proxy_entry
-
-CHECKOUT = Path(__file__).resolve().parents[2]
 
 WEBAPP = """
 datalabs:
